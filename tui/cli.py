@@ -1,0 +1,134 @@
+"""Command-line entry point.
+
+Start-up is kept cheap: only argparse is imported here, and each sub-command imports what it
+needs when it runs (Textual alone costs ~0.4 s, so `--help` and `--version` never import it).
+Each sub-command lives in its own module with a ``run(args) -> int`` function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui import __version__
+
+EXIT_OK, EXIT_FAILED_FOUND, EXIT_USAGE, EXIT_AUTH, EXIT_HTTP_4XX, EXIT_HTTP_5XX = 0, 1, 2, 3, 4, 5
+
+EPILOG = """\
+commands:
+  (none)         open the explorer (the tenant screen)
+  get            fetch an endpoint or path, page it, print JSON/JSONL/CSV/table
+  endpoints      list the catalogue of documented endpoints with their scopes
+  token          show the decoded claims of a tenant's access token
+  failed-jobs    list failed jobs of a tenant (exit 1 when any failed)
+  perms          what the token holds, what each endpoint needs, probe the service
+  doctor         diagnose config, proxy, CA, reachability and token for a support ticket
+  demo-server    run the embedded API simulator on 127.0.0.1
+
+exit codes: 0 ok, 1 failed jobs found, 2 usage or config error, 3 authentication error,
+            4 HTTP 4xx, 5 HTTP 5xx or network error
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="PATH", help="config file (default: $AVEGRAPH_CONFIG, "
+                   "else $XDG_CONFIG_HOME/avegraph/config.toml)")
+    p.add_argument("--tenant", "-t", metavar="NAME", help="tenant name from the config")
+    p.add_argument("--demo", action="store_true", help="use the embedded simulator's demo tenants")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="avegraph", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="A terminal explorer for the AvePoint Graph Modern API and the Elements partner API. "
+                    "Read-only by design.",
+        epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"avegraph {__version__}")
+    _common(parser)
+    parser.add_argument("--seed", type=int, default=None, help="simulator seed for --demo")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    g = sub.add_parser("get", help="fetch an endpoint or path")
+    _common(g)
+    g.add_argument("target", metavar="PATH-or-ENDPOINT",
+                   help="a path such as /backup/m365/cloudbackupjobs or an endpoint id such as m365.cloudbackupjobs")
+    g.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="path, query or body parameter (repeatable)")
+    pages = g.add_mutually_exclusive_group()
+    pages.add_argument("--all", action="store_true", help="follow every page")
+    pages.add_argument("--max-pages", type=int, default=None, metavar="N", help="stop after N pages")
+    g.add_argument("--format", choices=("json", "jsonl", "csv", "table"), default="json")
+    g.add_argument("--output", "-o", metavar="FILE", help="write data to FILE instead of stdout")
+    g.add_argument("-v", "--verbose", action="count", default=0,
+                   help="diagnostics on stderr: status, timing, request-id per page")
+
+    e = sub.add_parser("endpoints", help="list the catalogue")
+    e.add_argument("--service", metavar="S", help="service key or name (m365, elements, enpower, ...)")
+    e.add_argument("--search", metavar="TEXT", help="filter by id, title or path")
+    e.add_argument("--all", action="store_true", help="include write operations (never sent)")
+    e.add_argument("--format", choices=("table", "json"), default="table")
+
+    t = sub.add_parser("token", help="decoded token claims")
+    _common(t)
+    t.add_argument("--raw", action="store_true", help="also print the raw access token")
+    t.add_argument("--format", choices=("table", "json"), default="table")
+
+    f = sub.add_parser("failed-jobs", help="failed jobs of a tenant")
+    _common(f)
+    f.add_argument("--since", default="7d", help="time window: 24h, 7d, 30d or an ISO date (default 7d)")
+    f.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    f.add_argument("--include-exceptions", action="store_true",
+                   help="also list finished-with-exception / partially finished jobs")
+    f.add_argument("--concurrency", type=int, default=4, help="requests at a time (default 4)")
+    f.add_argument("-v", "--verbose", action="count", default=0)
+
+    pr = sub.add_parser("perms", help="permissions debugger")
+    _common(pr)
+    pr.add_argument("--probe", action="store_true", help="call each list endpoint the cheapest way")
+    pr.add_argument("--discover", action="store_true", help="ask the identity service which scopes the app can get")
+    pr.add_argument("--format", choices=("table", "json"), default="table")
+
+    d = sub.add_parser("doctor", help="diagnose configuration and connectivity")
+    _common(d)
+
+    s = sub.add_parser("demo-server", help="run the API simulator")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--scale", type=float, default=1.0)
+    s.add_argument("--latency", type=float, default=0.0, help="seconds added to each response")
+    s.add_argument("--jitter", type=float, default=0.0, help="random extra latency, seconds")
+    s.add_argument("--rate-429", type=float, default=0.0, help="share of API requests answered 429")
+    s.add_argument("--rate-5xx", type=float, default=0.0, help="share of API requests answered 500/503")
+    s.add_argument("--trickle", type=float, default=0.0, help="seconds between body chunks")
+    s.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-body")
+    s.add_argument("--token-lifetime", type=int, default=3600, help="access token lifetime, seconds")
+    s.add_argument("--write-config", metavar="PATH", help="write a config whose tenants point at this server")
+    return parser
+
+
+COMMANDS = {
+    "get": "tui.commands.get",
+    "endpoints": "tui.commands.endpoints",
+    "token": "tui.commands.token",
+    "failed-jobs": "tui.commands.failed_jobs",
+    "perms": "tui.commands.perms",
+    "doctor": "tui.commands.doctor",
+    "demo-server": "tui.simulator.cli",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from tui.crash import install_crash_handler
+    install_crash_handler()
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from tui.commands.explore import run
+    else:
+        import importlib
+        run = importlib.import_module(COMMANDS[args.command]).run
+    try:
+        return int(run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
