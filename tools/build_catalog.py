@@ -189,6 +189,8 @@ def clean_field(field: str, items_key: str | None) -> str:
     f = re.sub(r"^(POST|GET)\s+", "", f)
     if items_key and f.startswith(items_key + "[]."):
         f = f[len(items_key) + 3:]
+    if items_key and f == items_key + "[0]":
+        f = "$value"          # the items are scalars (siteId lookup returns ["<id>"])
     return f
 
 
