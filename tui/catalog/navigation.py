@@ -1,0 +1,65 @@
+"""Where an item leads: the catalogue's edges resolved against one item of a list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.catalog.model import Catalog, Endpoint, dig
+
+
+def field_value(item: Any, fld: str) -> Any:
+    """An item's field by dotted path; ``$value`` is the item itself (lists of scalars)."""
+    if fld == "$value":
+        return item
+    return dig(item, fld.split(".")) if isinstance(item, dict) else None
+
+
+def item_edges(catalog: Catalog, endpoint: Endpoint, item: Any, context: dict[str, str],
+               child: str | None = None, read_only: bool = True) -> list[tuple[Endpoint, dict[str, str]]]:
+    """(target endpoint, path params) for every edge whose path params are all known.
+
+    ``context`` holds the path params already known (a customer's id when listing its tenants);
+    ``child`` selects edges that start at a child list of the item (``tenants``).
+    """
+    out = []
+    for edge in endpoint.edges:
+        if edge.child != child:
+            continue
+        target = catalog.find(edge.target)
+        if target is None or (read_only and not target.read_only):
+            continue
+        ctx = dict(context)
+        ok = True
+        for param, fld in edge.bind.items():
+            if child and fld.startswith(child + "[]."):
+                fld = fld.split("[].", 1)[1]
+            elif child:
+                if param in ctx:       # fixed by the parent item (parent_context)
+                    continue
+                ok = False
+                break
+            elif "[]." in fld:
+                ok = False
+                break
+            value = field_value(item, fld)
+            if value in (None, "", [], {}):
+                ok = False
+                break
+            ctx[param] = str(value)
+        if ok and all(p in ctx for p in target.path_params):
+            out.append((target, ctx))
+    return out
+
+
+def parent_context(endpoint: Endpoint, item: Any, context: dict[str, str], child: str) -> dict[str, str]:
+    """Path params an item fixes for its child list (a customer's id for its tenants' edges)."""
+    ctx = dict(context)
+    for edge in endpoint.edges:
+        if edge.child != child:
+            continue
+        for param, fld in edge.bind.items():
+            if "[]." not in fld:
+                v = field_value(item, fld)
+                if v not in (None, ""):
+                    ctx[param] = str(v)
+    return ctx
