@@ -1,4 +1,4 @@
-"""`avegraph` with no command: open the explorer (placeholder until the app lands)."""
+"""`avegraph` with no command: the explorer, starting at the tenant screen."""
 
 from __future__ import annotations
 
@@ -6,5 +6,14 @@ import sys
 
 
 def run(args) -> int:
-    print("The explorer is not built yet; the demo comes with the simulator.", file=sys.stderr)
-    return 0
+    from tui.config import resolve_config_path
+    from tui.ui.app import run_app
+
+    path = resolve_config_path(args.config)
+    # --demo alone starts at the tenant screen, where the demo tenants are listed first.
+    open_tenant = args.tenant
+    if not sys.stdout.isatty():
+        print("avegraph needs a terminal; for scripts use `avegraph get`, `failed-jobs` or `perms`.",
+              file=sys.stderr)
+        return 2
+    return run_app(path, open_tenant=open_tenant, demo=args.demo, seed=args.seed)

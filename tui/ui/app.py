@@ -1,0 +1,126 @@
+"""The Textual application: owns the tenant directory, the open sessions and the history.
+
+Workers do I/O and post messages; handlers on the screens own their state. The app keeps what
+outlives a screen: one API session per tenant (token cache, HTTP connection pool, exchanges).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding
+
+from tui.catalog import load_catalog
+from tui.crash import mask_known_secrets
+from tui.tenants import TenantDirectory
+from tui.ui.commands import AvegraphCommands
+
+
+class AvegraphApp(App):
+    TITLE = "avegraph"
+    COMMANDS = App.COMMANDS | {AvegraphCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("ctrl+t", "tenants", "Tenants", priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, directory: TenantDirectory, *, open_tenant: str | None = None,
+                 demo_mode: bool = False) -> None:
+        super().__init__()
+        self.directory = directory
+        self.catalog = load_catalog()
+        self.open_tenant = open_tenant
+        self.demo_mode = demo_mode
+        self.sessions: dict[str, object] = {}
+        if directory.config is not None and directory.config.theme:
+            self.theme = directory.config.theme if directory.config.theme in self.available_themes else self.theme
+
+    def on_mount(self) -> None:
+        from tui.ui.screens.tenants import TenantScreen
+        self.push_screen(TenantScreen())
+        if self.open_tenant:
+            self.call_after_refresh(self.open_explorer, self.open_tenant)
+
+    # -- sessions ---------------------------------------------------------------
+    def session_for(self, name: str):
+        """The API session of a tenant, created on first use (may start the demo server)."""
+        session = self.sessions.get(name)
+        if session is None:
+            from tui.api.session import Session
+            tenant = self.directory.resolve(name)
+            session = Session(tenant, self.catalog)
+            self.sessions[name] = session
+        return session
+
+    def open_explorer(self, name: str) -> None:
+        from tui.ui.screens.explorer import ExplorerScreen
+        self.push_screen(ExplorerScreen(name))
+
+    def open_failed_jobs(self, name: str) -> None:
+        from tui.ui.screens.failed_jobs import FailedJobsScreen
+        self.push_screen(FailedJobsScreen(name))
+
+    def open_permissions(self, name: str, focus_endpoint: str | None = None) -> None:
+        from tui.ui.screens.permissions import PermissionsScreen
+        self.push_screen(PermissionsScreen(name, focus_endpoint=focus_endpoint))
+
+    # -- actions -------------------------------------------------------------------
+    def action_tenants(self) -> None:
+        from tui.ui.screens.tenants import TenantScreen
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, TenantScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, TenantScreen):
+            self.pop_screen() if len(self.screen_stack) > 1 else self.push_screen(TenantScreen())
+
+    def action_help(self) -> None:
+        from tui.ui.screens.help import HelpScreen
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme the user picked (in the config file, when there is one)."""
+        cfg = self.directory.config
+        if cfg is None or cfg.theme == theme or not self.is_running:
+            return
+        from tui.config import ConfigError, set_theme
+        try:
+            set_theme(self.directory.config_path, theme)
+            cfg.theme = theme
+        except (ConfigError, OSError) as exc:
+            self.notify(Text(f"Theme not saved: {exc}"), severity="warning")
+
+    async def on_unmount(self) -> None:
+        for session in self.sessions.values():
+            try:
+                await session.aclose()
+            except Exception:  # closing is best effort at exit
+                pass
+        self.directory.demo.stop()
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual's crash screen prints local variables, and locals hold secrets: plain traceback."""
+        import traceback
+
+        self.bell()
+        error = getattr(self, "_crash", None) or sys.exc_info()[1]
+        text = mask_known_secrets("".join(traceback.format_exception(error)) if error else "unknown error")
+        self._exit_renderables.append(Text("avegraph crashed; please report this:\n" + text))
+        self._close_messages_no_wait()
+
+
+def run_app(config_path: Path, *, open_tenant: str | None, demo: bool, seed: int | None) -> int:
+    from tui.tenants import DemoRuntime
+    directory = TenantDirectory(config_path, DemoRuntime(seed=seed or 1))
+    app = AvegraphApp(directory, open_tenant=open_tenant, demo_mode=demo)
+    app.run()
+    return app.return_code or 0
