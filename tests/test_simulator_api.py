@@ -385,7 +385,7 @@ def test_jobs_of_every_service_include_failures(sim):
 def test_determinism(make_sim):
     now = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)       # data is relative to "now"
     one, other = make_sim(seed=1, now=now), make_sim(seed=1, now=now)
-    for eid in ("d365.jobs", "m365.cloudbackupjobs", "elements.customers", "enpower.powerapps"):
+    for eid in ("d365.jobs", "m365.cloudbackupjobs", "elements.customers", "enpower.bot"):
         assert one.dataset.items(eid)[:50] == other.dataset.items(eid)[:50], eid
     different = make_sim(seed=2, now=now)
     assert different.dataset.items("d365.jobs")[:50] != one.dataset.items("d365.jobs")[:50]
@@ -472,3 +472,159 @@ def test_a_100_item_page_is_fast(client, sim, tokens):
     print(f"\n100-item M365 page, reused httpx.Client: median {1000 * med:.2f} ms, min {1000 * min(samples):.2f} ms, "
           f"max {1000 * max(samples):.2f} ms ({len(r.content) / 1024:.0f} KiB)")
     assert med < 0.5                                      # loose: the figure is reported, not tuned
+
+
+# -- faults and observability ---------------------------------------------------------------------------------------
+
+def _aos_token(s) -> str:
+    return s.issue_token("demo-aos")
+
+
+def test_fault_rates_and_run_time_knobs(make_sim):
+    s = make_sim(rate_429=1.0, retry_after="0")
+    h = {"Authorization": f"Bearer {_aos_token(s)}"}
+    with httpx.Client() as c:
+        r = c.get(s.base_url + "/backup/m365/cloudbackupjobs", headers=h)
+        assert r.status_code == 429 and r.headers["retry-after"] == "0"
+        assert set(r.json()) == {"statusCode", "message", "errors", "data", "requestId", "timestamp", "traceId"}
+        s.faults.rate_429 = 0
+        s.faults.rate_5xx = 1.0
+        r = c.get(s.base_url + "/aos/jobs", headers=h)
+        assert r.status_code in (500, 503) and set(r.json()) == {"traceId", "error", "statusCode"}
+        s.faults.rate_5xx = 0
+        assert c.get(s.base_url + "/aos/jobs", headers=h).status_code == 200
+        # Identity is not subject to the random API faults.
+        s.faults.rate_5xx = 1.0
+        r = c.post(s.token_url, data={"grant_type": "client_credentials", "client_id": AOS.client_id,
+                                      "client_secret": AOS.secret})
+        assert r.status_code == 200
+    assert [rec.fault for rec in s.api_requests()][:2] == ["429", "5xx"]
+
+
+def test_dropped_connection_mid_body(make_sim):
+    s = make_sim(drop_rate=1.0)
+    with httpx.Client() as c:
+        with pytest.raises(httpx.RemoteProtocolError):
+            c.get(s.base_url + "/backup/m365/cloudbackupjobs", params={"pageSize": 100},
+                  headers={"Authorization": f"Bearer {_aos_token(s)}"})
+        s.faults.drop_rate = 0
+        r = c.get(s.base_url + "/backup/m365/cloudbackupjobs", headers={"Authorization": f"Bearer {_aos_token(s)}"})
+        assert r.status_code == 200
+
+
+def test_latency_and_trickle(make_sim):
+    s = make_sim(latency=0.05)
+    h = {"Authorization": f"Bearer {_aos_token(s)}"}
+    with httpx.Client() as c:
+        t = time.perf_counter()
+        assert c.get(s.base_url + "/aos/jobs", headers=h).status_code == 200
+        assert time.perf_counter() - t >= 0.05
+        s.faults.latency = 0
+        s.faults.trickle = 0.02
+        t = time.perf_counter()
+        r = c.get(s.base_url + "/aos/jobs", params={"top": 100}, headers=h)
+        assert r.status_code == 200 and len(r.json()["jobs"]) == 100
+        assert time.perf_counter() - t >= 0.02 * 7
+        with pytest.raises(httpx.ReadTimeout):
+            s.faults.trickle = 0.5
+            c.get(s.base_url + "/aos/jobs", params={"top": 100}, headers=h, timeout=httpx.Timeout(5, read=0.1))
+
+
+def test_force_answers_the_next_requests(sim):
+    h = {"Authorization": f"Bearer {sim.issue_token('demo-aos')}"}
+    sim.force("/backup/m365/", status=503, times=2, retry_after="2")
+    try:
+        with httpx.Client() as c:
+            for _ in range(2):
+                r = c.get(sim.base_url + "/backup/m365/cloudbackupjobs", headers=h)
+                assert r.status_code == 503 and r.headers["retry-after"] == "2"
+                assert r.json()["statusCode"] == 503
+            assert c.get(sim.base_url + "/backup/m365/cloudbackupjobs", headers=h).status_code == 200
+            sim.force("/connect/token", status=400, body={"error": "invalid_scope", "error_description": "forced"})
+            r = c.post(sim.token_url, data={"grant_type": "client_credentials"})
+            assert r.status_code == 400 and r.json()["error_description"] == "forced"
+    finally:
+        sim.clear_forced()
+
+
+def test_request_records_and_peak_concurrency(make_sim):
+    from concurrent.futures import ThreadPoolExecutor
+    s = make_sim(latency=0.15)
+    token = _aos_token(s)
+    with httpx.Client(limits=httpx.Limits(max_connections=10)) as c:
+        def one(k):
+            return c.get(s.base_url + "/backup/m365/cloudbackupjobs", params={"pageIndex": k},
+                         headers={"Authorization": f"Bearer {token}"}).status_code
+        with ThreadPoolExecutor(6) as pool:
+            assert list(pool.map(one, range(6))) == [200] * 6
+    assert s.max_concurrent == 6
+    recs = s.api_requests()
+    assert len(recs) == 6
+    rec = recs[0]
+    assert rec.method == "GET" and rec.path == "/backup/m365/cloudbackupjobs" and rec.had_auth
+    assert rec.status == 200 and rec.end - rec.start >= 0.15 and rec.endpoint_id == "m365.cloudbackupjobs"
+    assert {r.query["pageIndex"] for r in recs} == {str(k) for k in range(6)}
+    s.reset_stats()
+    assert s.requests == [] and s.max_concurrent == 0
+
+
+def test_post_bodies_are_recorded(sim):
+    with httpx.Client() as c:
+        c.post(sim.base_url + "/partner/external/v3/general/customers/batch", json={"customerIds": []},
+               headers={"Authorization": f"Bearer {sim.issue_token('demo-partner')}"})
+    rec = [r for r in sim.requests if r.path.endswith("/customers/batch")][-1]
+    assert rec.body == {"customerIds": []} and rec.status == 200
+
+
+# -- the demo-server command -------------------------------------------------------------------------------------------
+
+def test_demo_server_command_writes_a_config_that_works(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    from tui.config import load_config
+
+    cfg = tmp_path / "cfg.toml"
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "demo-server", "--port", "0", "--write-config", str(cfg)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    killer = threading.Timer(60, proc.kill)              # a hung child must not hang the suite
+    killer.start()
+    try:
+        lines = []
+        for line in proc.stdout:                          # ends at EOF if the child dies
+            lines.append(line)
+            if line.startswith("serving on "):
+                break
+        out = "".join(lines)
+        assert "serving on " in out, out + proc.stderr.read()
+        base = out.split("serving on ", 1)[1].split()[0]
+        assert "curl -s" in out and "avegraph-demo-aos-secret" in out and "de30a050-0000-4000-a000-000000000001" in out
+        config = load_config(cfg)
+        aos = next(t for t in config.tenants if t.name == "demo-aos")
+        assert aos.api_url == base and aos.token_url == base + "/connect/token" and aos.extra.get("demo") is True
+        assert config.default_tenant == "demo-aos"
+        assert {t.name for t in config.tenants} == {"demo-aos", "demo-partner", "demo-restricted"}
+        with httpx.Client() as c:
+            r = c.post(aos.token_url, data={"grant_type": "client_credentials", "client_id": aos.client_id,
+                                            "client_secret": aos.load_secret(), "scope": "dmso.graph.readwrite.all"})
+            assert r.status_code == 200, r.text
+            r = c.get(aos.api_url + "/dmso/audits", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+            assert r.status_code == 200 and r.json()["data"]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+        assert "stopped" in proc.stdout.read()
+    finally:
+        killer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_loopback_detection_for_the_bind_warning():
+    from tui.simulator.cli import _is_loopback
+    assert _is_loopback("127.0.0.1") and _is_loopback("::1") and _is_loopback("localhost")
+    assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.10")

@@ -281,6 +281,7 @@ class Dataset:
         self._locks: dict[tuple, threading.RLock] = {}
         self._guard = threading.Lock()
         self._select_cache: OrderedDict[tuple, list[int]] = OrderedDict()
+        self._select_lock = threading.Lock()
         self._export_jobs: dict[int, dict] = {}
         self._export_next = 5001
         self._export_lock = threading.Lock()
@@ -373,19 +374,26 @@ class Dataset:
         own = {x for x in (pag.page_param, pag.size_param, pag.offset_param, pag.cursor_param, "skipToken",
                            "continuationToken", "nextLink") if x}
         key = (endpoint_id, id(coll), q.key(own), body.key(own))
-        hit = self._select_cache.get(key)
-        if hit is not None:
-            self._select_cache.move_to_end(key)
-            return hit
+        with self._select_lock:
+            hit = self._select_cache.get(key)
+            if hit is not None:
+                self._select_cache.move_to_end(key)
+                return hit
         preds = _filters(self, e, coll, q, body)
         rng = range(coll.n)
-        idx = [i for i in rng if all(p(i) for p in preds)] if preds else list(rng)
+        if not preds:
+            idx = list(rng)
+        elif len(preds) == 1:
+            idx = list(filter(preds[0], rng))
+        else:
+            idx = [i for i in rng if all(p(i) for p in preds)]
         order = _ORDER.get(endpoint_id)
         if order:
             idx = order(self, coll, q, idx)
-        self._select_cache[key] = idx
-        while len(self._select_cache) > 128:
-            self._select_cache.popitem(last=False)
+        with self._select_lock:
+            self._select_cache[key] = idx
+            while len(self._select_cache) > 128:
+                self._select_cache.popitem(last=False)
         return idx
 
     # -- worlds shared by several endpoints -------------------------------------------------------
@@ -616,6 +624,14 @@ def _order_aos_jobs(ds: Dataset, coll: Collection, q: Query, idx: list[int]) -> 
 
 
 _ORDER["aos.jobs"] = _order_aos_jobs
+
+
+def _order_dmso(ds: Dataset, coll: Collection, q: Query, idx: list[int]) -> list[int]:
+    # Undocumented, but the docs' own nextLink carries orderBy/isASC: honour the direction.
+    return list(reversed(idx)) if str(q.get("isASC", "false")).lower() == "true" else idx
+
+
+_ORDER["dmso.audits"] = _order_dmso
 
 
 # ---- Microsoft 365 ------------------------------------------------------------------------------

@@ -49,8 +49,8 @@ _COUNTISH = re.compile(r"(count|number|size|total|items|quota|storage|users|seat
                        r"record|records|objects|entity|metadata|files|access|fixcount)", re.I)
 _PERSON_KEY = re.compile(r"(user|owner|creator|operator|modified|manager|sponsor|contact|createdby|"
                          r"shareby|actionuser|principal|login)", re.I)
-_PERSON_PREFIX = re.compile(r"(userprincipalname|principalname|displayname|emailaddress|email|mail|name|upn|"
-                            r"firstname|lastname|id)$")
+_PERSON_PREFIX = re.compile(r"(principalname|displayname|emailaddress|email|mail|name|upn|firstname|lastname|id)$")
+_PERSON_ITEM_KEYS = {"firstname", "userprincipalname", "mail", "email", "loginname"}
 _FUTURE_KEY = re.compile(r"(expir|due|nextrenewal|contractend|renewaldue)", re.I)
 _LATER_KEY = re.compile(r"(finish|end|modif|update|last|lastrun|completed)", re.I)
 
@@ -163,7 +163,8 @@ class Varier:
     def thing(self, base: str = "") -> str:
         r = self.rng
         words = [w for w in re.split(r"[\s_\-]+", base) if w and not w.startswith("*")]
-        noun = words[-1] if words and words[-1].isalpha() and words[-1].lower() not in ("name", "sample") else self.noun
+        last = re.sub(r"(?i)name$", "", words[-1]) if words else ""
+        noun = last if last.isalpha() and last.lower() not in ("sample", "") else self.noun
         return f"{r.choice(DEPTS)} {r.choice(WORDS)} {noun} {r.randrange(1, 1000)}"
 
     # -- the item ------------------------------------------------------------------------------
@@ -177,6 +178,8 @@ class Varier:
 
     def _person_for(self, key: str, people: dict[str, Person]) -> Person:
         prefix = _PERSON_PREFIX.sub("", key.lower())
+        if prefix in ("user", "login", "account"):
+            prefix = ""                  # userPrincipalName, loginName and displayName: the item's own person
         p = people.get(prefix)
         if p is None:
             p = people[prefix] = self.person()
@@ -184,10 +187,11 @@ class Varier:
 
     # Each _plan returns f(anchor, people) -> value; decisions that depend only on the key and the
     # sample value are taken once per sample, so varying thousands of items stays cheap.
-    def _plan(self, key: str, v: Any) -> Callable[[datetime, dict], Any]:
+    def _plan(self, key: str, v: Any, person_item: bool = False) -> Callable[[datetime, dict], Any]:
         r = self.rng
         if isinstance(v, dict):
-            parts = [(k, self._plan(k, x)) for k, x in v.items()]
+            person_item = any(k.lower() in _PERSON_ITEM_KEYS for k in v)
+            parts = [(k, self._plan(k, x, person_item)) for k, x in v.items()]
             return lambda a, p: {k: f(a, p) for k, f in parts}
         if isinstance(v, list):
             parts_l = [self._plan(key, x) for x in v]
@@ -214,10 +218,10 @@ class Varier:
             top_f = max(1.0, v * 2)
             return lambda a, p: round(r.uniform(0, top_f), 6)
         if isinstance(v, str):
-            return self._plan_str(key, v)
+            return self._plan_str(key, v, person_item)
         return lambda a, p: v
 
-    def _plan_str(self, key: str, v: str) -> Callable[[datetime, dict], Any]:
+    def _plan_str(self, key: str, v: str, person_item: bool = False) -> Callable[[datetime, dict], Any]:
         low = key.lower()
         r = self.rng
         if low.endswith("id") or low in ("rowkey", "objectid", "selfid", "linkid"):
@@ -259,13 +263,18 @@ class Varier:
                 return lambda a, p: self._person_for(key, p).first
             if low == "lastname":
                 return lambda a, p: self._person_for(key, p).last
-            if _PERSON_KEY.search(key) or low == "createdby":
+            if v and " " not in v and ("." in v or "_" in v):
+                return lambda a, p: v            # an identifier that happens to be called *Name
+            if _PERSON_KEY.search(key) or low == "createdby" or (person_item and low == "displayname"):
                 return lambda a, p: self._person_for(key, p).name
             if low in ("organization", "organizationname"):
                 return lambda a, p: f"{r.choice(COMPANIES)} {r.choice(('Ltd', 'Inc', 'GmbH', 'LLC', 'Group'))}"
             if v == "" and low not in ("displayname", "name"):
                 return lambda a, p: v
             return lambda a, p: self.thing(v)
+        if re.search(r"\bsample\b", v, re.I):
+            rest = re.sub(r"\bsample\b[\s-]*", "", v, flags=re.I).strip()
+            return lambda a, p: self.thing(rest)
         if low in ("countryorregion", "country", "countryregion"):
             return lambda a, p: r.choice(COUNTRIES)
         if low == "city":

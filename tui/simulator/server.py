@@ -132,6 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     sim: "SimulatorServer"
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def setup(self) -> None:
         super().setup()
         self.sim = self.server.sim     # type: ignore[attr-defined]
@@ -215,7 +218,14 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = self._identity(method, path, pairs, raw_body, base_url)
                 drop, trickle = False, 0.0
             else:
-                reply, drop, trickle, fault = self._api(method, path, pairs, raw_body, base_url, request_id)
+                try:
+                    reply, drop, trickle, fault = self._api(method, path, pairs, raw_body, base_url, request_id)
+                except Exception as exc:             # a simulator bug: answer 500, never drop the connection
+                    import traceback
+                    traceback.print_exc()
+                    body = error_body(family_of(None, path), 500, f"Simulator error: {type(exc).__name__}: {exc}",
+                                      request_id=request_id, trace_id=new_trace_id())
+                    reply, drop, trickle, fault = Reply(500, body), False, 0.0, "error"
             status, endpoint_id = reply.status, reply.endpoint_id
             self._send(reply, request_id, method, drop=drop, trickle=trickle)
             if drop:
