@@ -128,9 +128,8 @@ def tenant_checks(tenant: TenantConfig) -> list[Check]:
            Check("Elements URL", None, tenant.elements_url),
            Check("token URL", None, tenant.token_url),
            Check("credential source", None, tenant.secret_source)]
-    for url in (tenant.api_url, tenant.token_url):
-        p = proxy_for(url, tenant)
-        out.append(Check(f"proxy for {urlsplit(url).hostname}", None, mask_proxy(p) or "none (direct)"))
+    for host, url in {urlsplit(u).hostname: u for u in (tenant.api_url, tenant.token_url)}.items():
+        out.append(Check(f"proxy for {host}", None, mask_proxy(proxy_for(url, tenant)) or "none (direct)"))
     out.append(Check("TLS trust", None, trust_source(tenant)[0]))
     seen = set()
     for url in (tenant.token_url, tenant.api_url, tenant.elements_url):

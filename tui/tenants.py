@@ -45,10 +45,11 @@ class TenantEntry:
 class DemoRuntime:
     """The in-process simulator behind the demo tenants, started once on first use."""
 
-    def __init__(self, seed: int = 1, **knobs):
+    def __init__(self, seed: int = 1, server=None, **knobs):
         self.seed = seed
         self.knobs = knobs
-        self._server = None
+        self._server = server          # an already running simulator (tests, benchmark) is used as is
+        self._owned = server is None
         self._lock = threading.Lock()
 
     @property
@@ -79,7 +80,7 @@ class DemoRuntime:
 
     def stop(self) -> None:
         with self._lock:
-            if self._server is not None:
+            if self._server is not None and self._owned:
                 self._server.stop()
                 self._server = None
 

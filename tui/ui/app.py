@@ -47,6 +47,13 @@ class AvegraphApp(App):
         if self.open_tenant:
             self.call_after_refresh(self.open_explorer, self.open_tenant)
 
+    def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = False):
+        """Notifications never parse markup and never pass control characters (server text ends up here)."""
+        from tui.textsafe import safe_multiline
+        plain = message.plain if isinstance(message, Text) else str(message)
+        return super().notify(safe_multiline(plain), title=safe_multiline(title), severity=severity, timeout=timeout,
+                              markup=False)
+
     # -- sessions ---------------------------------------------------------------
     def session_for(self, name: str):
         """The API session of a tenant, created on first use (may start the demo server)."""

@@ -1,0 +1,48 @@
+"""Helpers for pilot tests: build the app on the simulator, wait for workers (never sleep)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.tenants import DemoRuntime, TenantDirectory
+from tui.ui.app import AvegraphApp
+
+
+def make_app(sim, config_path: Path, open_tenant: str | None = None) -> AvegraphApp:
+    return AvegraphApp(TenantDirectory(config_path, DemoRuntime(server=sim)), open_tenant=open_tenant)
+
+
+async def settle(pilot, rounds: int = 200) -> None:
+    """Wait until no worker runs and the messages they posted are handled."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            await pilot.pause()
+            if not any(w.is_running for w in app.workers):
+                return
+    raise AssertionError("workers did not settle")
+
+
+async def wait_until(pilot, predicate, rounds: int = 400) -> None:
+    """Process events until ``predicate()`` holds (bounded; for states that need many messages)."""
+    for _ in range(rounds):
+        if predicate():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")
+
+
+async def open_explorer(pilot, tenant: str = "demo-aos"):
+    from tui.ui.screens.explorer import ExplorerScreen
+    app = pilot.app
+    if not isinstance(app.screen, ExplorerScreen):
+        app.open_explorer(tenant)
+    await wait_until(pilot, lambda: isinstance(app.screen, ExplorerScreen) and app.screen.session is not None)
+    return app.screen
+
+
+def screen_text(app) -> str:
+    """Everything on screen, as the terminal would show it."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -1,0 +1,66 @@
+"""`avegraph doctor [--tenant T]`: a report to paste into a support ticket (secrets masked)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from tui import __version__
+from tui.doctor import Check, config_checks, tenant_checks
+
+
+def _line(c: Check) -> str:
+    mark = {True: "ok  ", False: "FAIL", None: "    "}[c.ok]
+    return f"{mark} {c.name}: {c.detail}"
+
+
+async def _token_attempt(tenant) -> Check:
+    from tui.api.errors import ApiError
+    from tui.api.session import Session
+    session = Session(tenant)
+    try:
+        claims = await session.acquire_all()
+        scopes = sorted({s for c in claims.values() for s in c.scopes}, key=str.lower)
+        return Check("token", True, f"{len(claims)} token(s), {len(scopes)} scope(s) granted: "
+                                    + ", ".join(scopes[:12]) + (" …" if len(scopes) > 12 else ""))
+    except ApiError as exc:
+        hint = f" — {exc.hint}" if getattr(exc, "hint", None) else ""
+        return Check("token", False, f"{exc.message}{hint}")
+    except Exception as exc:  # the report goes on; the reason is printed, not a traceback
+        return Check("token", False, f"{type(exc).__name__}: {exc}")
+    finally:
+        await session.aclose()
+
+
+def run(args) -> int:
+    from tui.commands.common import eprint, open_tenant, report_error
+    from tui.config import ConfigError, load_config, resolve_config_path
+
+    print(f"avegraph {__version__} · Python {sys.version.split()[0]} · {sys.platform}")
+    path = resolve_config_path(args.config)
+    checks = config_checks(path) if not args.demo else [Check("config", None, "--demo: the embedded simulator")]
+    if not args.demo and path.exists():
+        try:
+            cfg = load_config(path)
+            checks.append(Check("tenants", None, ", ".join(cfg.tenant_names) or "(none)"))
+            checks.extend(Check("warning", None, w) for w in cfg.warnings)
+        except ConfigError as exc:
+            checks.append(Check("config valid", False, str(exc)))
+    for c in checks:
+        print(_line(c))
+    failed = any(c.ok is False for c in checks)
+    if not args.demo and not args.tenant and not path.exists():
+        return 2
+    try:
+        with open_tenant(args) as tenant:
+            for c in tenant_checks(tenant):
+                print(_line(c))
+                failed |= c.ok is False
+            c = asyncio.run(_token_attempt(tenant))
+            print(_line(c))
+            failed |= c.ok is False
+    except ConfigError as exc:
+        return report_error(exc)
+    if failed:
+        eprint("doctor: some checks failed (see FAIL lines above)")
+    return 1 if failed else 0
