@@ -217,6 +217,15 @@ class Pager:
         return (f"<Pager {self.endpoint.id} style={self.pag.style} pages={self.number} loaded={self.progress}"
                 f"{' done' if self.done else ''}>")
 
+    @property
+    def more(self) -> bool:
+        """More pages exist than were loaded (the walk stopped at the page cap, or has not ended)."""
+        return self._next is not None
+
+    def _cap_notice(self) -> str:
+        n = self.max_pages
+        return f"stopped at the page cap ({n} page{'s' if n != 1 else ''}); {self.progress} loaded, more pages exist"
+
     def resume(self) -> AsyncIterator[Page]:
         """Continue after a failed page (or a stop): the same iterator as ``pages()``."""
         return self.pages()
@@ -235,8 +244,7 @@ class Pager:
             while not self.done and self._next is not None:
                 if self.number >= self.max_pages:
                     self.done = True
-                    self.notice = (f"stopped at the page cap ({self.max_pages} pages); {self.progress} loaded, "
-                                   "more pages exist")
+                    self.notice = self._cap_notice()
                     return
                 step = self._next
                 try:
@@ -301,7 +309,7 @@ class Pager:
             else:
                 self._seen.add(key)
         if nxt is not None and self.number >= self.max_pages:
-            notice = (f"stopped at the page cap ({self.max_pages} pages); {self.progress} loaded, more pages exist")
+            notice = self._cap_notice()
         self._next = nxt
         if nxt is None:
             self.done = True

@@ -32,6 +32,8 @@ _SECRET_WORDS = frozenset({
 # Words long enough to be matched inside a run-together name too ("skiptoken", "clientsecret").
 _SECRET_SUBSTRINGS = ("token", "secret", "password", "passwd", "assertion", "signature", "credential", "apikey",
                       "cookie", "privatekey")
+# Named like a secret, but public by definition (OAuth constants).
+_PUBLIC = frozenset({"client_assertion_type", "token_type", "grant_type"})
 _ALWAYS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
                      "ocp-apim-subscription-key", "access_token", "refresh_token", "id_token",
                      "client_secret", "client_assertion"})
@@ -45,6 +47,8 @@ def _words(name: str) -> list[str]:
 def is_secret_name(name: str) -> bool:
     """True when a header / parameter / field name says its value is a credential."""
     low = name.lower()
+    if low in _PUBLIC:
+        return False
     if low in _ALWAYS:
         return True
     if any(w in low for w in _SECRET_SUBSTRINGS):
