@@ -2,7 +2,7 @@
 
 Raw sockets (not http.server) so that each fault is exactly the bytes a broken server or proxy
 sends. One connection per request (``Connection: close``); TLS when given a server SSL context
-(trustme). Routes map a path prefix to a behaviour; anything unrouted answers 404.
+(trustme). Routes map a path prefix to a behaviour (the longest matching prefix wins); anything unrouted answers 404.
 
     fs = FaultServer().start()
     fs.route("/aos/audit", "loop")                 # nextLink pointing at itself
@@ -115,7 +115,7 @@ class FaultServer:
         return self.base_url + "/connect/token"
 
     def route(self, prefix: str, kind: str, **opts: Any) -> None:
-        """Answer paths starting with ``prefix`` with behaviour ``kind`` (latest route wins)."""
+        """Answer paths starting with ``prefix`` with behaviour ``kind`` (the longest prefix wins)."""
         with self._lock:
             self.routes = [r for r in self.routes if r.prefix != prefix]
             self.routes.insert(0, _Route(prefix, kind, opts))
@@ -172,10 +172,8 @@ class FaultServer:
 
     def _match(self, path: str) -> _Route | None:
         with self._lock:
-            for r in self.routes:
-                if path.startswith(r.prefix):
-                    return r
-        return None
+            hits = [r for r in self.routes if path.startswith(r.prefix)]
+        return max(hits, key=lambda r: len(r.prefix)) if hits else None
 
     def _read_request(self, conn: socket.socket) -> Recorded | None:
         data = b""

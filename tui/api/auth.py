@@ -436,11 +436,9 @@ class TokenProvider:
         self._http._local.bundle = bundle
         try:
             return client.obtain_token_for_client(scope=scope)
-        except (ApiError, ValueError) as exc:
-            if isinstance(exc, ApiError):
-                if isinstance(exc, AuthError):
-                    raise
-                raise
+        except ApiError:
+            raise
+        except ValueError as exc:  # msal: a body it cannot use
             raise AuthError("invalid_response", f"unusable token response: {exc}", self.token_url) from None
         finally:
             self._http._local.bundle = None
@@ -470,8 +468,9 @@ class TokenProvider:
         return tok
 
     def _auth_error(self, result: dict, bundle: ScopeBundle) -> AuthError:
-        error = str(result.get("error") or "unknown_error")
-        desc = str(result.get("error_description") or "")
+        error = str(result.get("error") or "invalid_response")
+        desc = str(result.get("error_description") or ("" if result.get("error") else
+                                                       "the identity service answered without an access_token"))
         scopes = bundle.scopes
         hint = _HINTS.get(error)
         bad: tuple[str, ...] = ()

@@ -86,8 +86,9 @@ def mask_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | None) 
     if headers is None:
         return []
     items = headers.items() if hasattr(headers, "items") else headers
-    if hasattr(headers, "multi_items"):
-        items = headers.multi_items()  # httpx.Headers: keep repeated headers (Set-Cookie)
+    if hasattr(headers, "raw") and hasattr(headers, "multi_items"):
+        # httpx.Headers: original casing, repeated headers (Set-Cookie) kept
+        items = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
     return [(k, _mask_header_value(k, v)) for k, v in items]
 
 
