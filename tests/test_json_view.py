@@ -1,0 +1,133 @@
+"""JsonView: pretty-print once, highlight only the visible lines."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import App, ComposeResult
+
+from tui.ui.widgets.json_view import MAX_LINE, JsonView, pretty_json
+
+
+class ViewApp(App):
+    def compose(self) -> ComposeResult:
+        yield JsonView(id="j")
+
+    def on_mount(self) -> None:
+        self.query_one(JsonView).focus()
+
+
+def view_of(app: App) -> JsonView:
+    return app.query_one(JsonView)
+
+
+def screen_lines(view: JsonView) -> list[str]:
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+async def test_loads_a_dict_and_highlights():
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        view.load({"name": "x", "n": 12, "ok": True, "none": None, "list": [1.5, "s"]})
+        await pilot.pause()
+        rendered = screen_lines(view)
+        assert rendered[0].rstrip() == "{"
+        assert rendered[1].rstrip() == '  "name": "x",'
+        assert rendered[-1].strip() == ""
+        assert view.line_count == 10
+
+        def style_of(y: int, text: str):
+            return next(seg.style for seg in view.render_line(y) if seg.text == text)
+
+        key = style_of(1, '"name"')
+        string = style_of(1, '"x"')
+        number = style_of(2, "12")
+        literal = style_of(3, "true")
+        assert len({key.color, string.color, number.color, literal.color}) == 4
+        assert key.color == view.get_component_rich_style("json-view--key", partial=True).color
+        # the cursor line carries the cursor background
+        cursor_bg = view.get_component_rich_style("json-view--cursor").bgcolor
+        assert all(seg.style.bgcolor == cursor_bg for seg in view.render_line(0))
+        await pilot.press("down", "down")
+        assert view.cursor_line == 2
+        assert list(view.render_line(2))[0].style.bgcolor == cursor_bg
+
+
+async def test_escapes_control_bidi_and_c1_and_markup_is_literal():
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        view.load({"t": "a\x1b]0;pwned\x07b \u202eevil \x9b31m [/nope] [@click=app.quit]x[/]"})
+        await pilot.pause()
+        text = "\n".join(screen_lines(view))
+        assert "\x1b" not in text and "\u202e" not in text and "\x9b" not in text and "\x07" not in text
+        assert "\\u202e" in text and "\\x9b" in text and "\\u001b" in text
+        assert "[/nope] [@click=app.quit]x[/]" in text
+        for y in range(3):
+            for seg in view.render_line(y):
+                assert not (seg.style and seg.style.meta)
+        await pilot.press("enter", "down")
+        assert app.is_running
+
+
+async def test_raw_html_text_shown_as_text():
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        view.load(text="<html>\r\n<body>\x1b[31m[b]red[/b]</body>\r\n\tx</html>\n")
+        await pilot.pause()
+        rendered = [line.rstrip() for line in screen_lines(view)[:4]]
+        assert rendered == ["<html>", "<body>␛[31m[b]red[/b]</body>", "    x</html>", ""]
+        assert view.line_count == 3
+        # plain text: a single style on the line, no highlighting
+        assert len({seg.style for seg in view.render_line(1)}) == 1
+
+
+async def test_one_megabyte_body_loads_fast_and_long_lines_truncate():
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        body = {"value": [{"id": i, "name": f"item {i}", "tags": ["a", "b"], "size": i * 3}
+                          for i in range(12_000)], "long": "z" * 5_000}
+        start = time.perf_counter()
+        view.load(body)
+        for y in range(view.size.height):
+            view.render_line(y)
+        elapsed = time.perf_counter() - start
+        assert len(view.text) > 1_000_000
+        assert elapsed < 1.0  # ~30 ms here; generous for noisy CI
+        long_index = view.find('"long"')
+        assert long_index is not None
+        view.move_cursor(long_index)
+        await pilot.pause()
+        strip = view._line_strip(long_index)
+        assert strip.cell_length == MAX_LINE + 1 and strip.text.endswith("…")
+        assert view.virtual_size.width == MAX_LINE + 1
+        await pilot.press("end")
+        assert view.cursor_line == view.line_count - 1
+        await pilot.press("home", "pagedown")
+        assert view.cursor_line == view.scrollable_content_region.height
+
+
+async def test_find_wraps_and_is_case_insensitive():
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)):
+        view = view_of(app)
+        view.load({"a": "Alpha", "b": "beta", "c": "alphabet"})
+        assert view.find("ALPHA") == 1
+        assert view.find("alpha", start=2) == 3
+        assert view.find("alpha", start=4) == 1  # wraps
+        assert view.find("alpha", backwards=True) == 3
+        assert view.find("Alpha", case_sensitive=True, start=2) == 1
+        assert view.find("nothing") is None
+        view.move_cursor(view.find("beta"))
+        assert view.cursor_line == 2
+
+
+def test_pretty_json_fallbacks():
+    assert pretty_json({"a": [1]}) == '{\n  "a": [\n    1\n  ]\n}'
+    assert '"big": 18446744073709551616' in pretty_json({"big": 2**64})  # orjson refuses > 64 bit
+    assert '"1": "x"' in pretty_json({1: "x"})  # non-str keys
+    assert pretty_json(None) == "null"
+    assert "digit" in pretty_json({"huge": 10**5000})

@@ -1,0 +1,392 @@
+"""A read-only viewer for response bodies of any size.
+
+Rich ``Syntax`` lexes the whole document (~5 s per MB; a 10 MB body takes
+minutes inside ``Static``).  ``JsonView`` pretty-prints once (orjson: ~12 ms
+for 10 MB), keeps the lines as one list of ``str`` and, on the line API,
+highlights only the lines on screen with Pygments' JSON lexer, each line lexed
+on its own (pretty-printed JSON has no token spanning lines).  Every piece of
+text goes through :func:`tui.textsafe.safe_text`, so ESC/OSC, C1 and bidi
+characters inside strings are shown as visible escapes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...textsafe import cell_text, safe_text
+
+__all__ = ["JsonView", "pretty_json"]
+
+#: Longest line shown, in characters; longer lines end with "…".
+MAX_LINE = 2000
+
+ELLIPSIS = "…"
+
+
+def _defuse(value: Any) -> Any:
+    """Copy of ``value`` that ``json.dumps`` can always serialise."""
+    if isinstance(value, dict):
+        return {(k if isinstance(k, str) else cell_text(k)): _defuse(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_defuse(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
+        return value
+    if isinstance(value, int):
+        try:
+            str(value)
+            return value
+        except ValueError:
+            return cell_text(value)
+    return cell_text(value)
+
+
+def pretty_json(value: Any) -> str:
+    """Pretty-print ``value`` with 2-space indentation (orjson, else json)."""
+    try:
+        import orjson
+
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except Exception:  # noqa: BLE001 - ints > 64 bit, non-str keys, other types
+        pass
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=cell_text)
+    except Exception:  # noqa: BLE001 - e.g. ints too long for str(), non-str keys
+        return json.dumps(_defuse(value), indent=2, ensure_ascii=False, default=cell_text)
+
+
+_LEXER = None
+_TOKEN_CLASS: dict[Any, str | None] = {}
+
+
+def _json_lexer():
+    global _LEXER
+    if _LEXER is None:
+        from pygments.lexers.data import JsonLexer
+
+        _LEXER = JsonLexer()
+    return _LEXER
+
+
+def _token_class(ttype: Any) -> str | None:
+    """Map a Pygments token type to a component-class suffix."""
+    try:
+        return _TOKEN_CLASS[ttype]
+    except KeyError:
+        pass
+    from pygments.token import Error, Keyword, Name, Number, Punctuation, String
+
+    if ttype in Name.Tag:
+        name = "key"
+    elif ttype in String:
+        name = "string"
+    elif ttype in Number:
+        name = "number"
+    elif ttype in Keyword:
+        name = "literal"
+    elif ttype in Punctuation:
+        name = "punctuation"
+    elif ttype in Error:
+        name = "string"
+    else:
+        name = None
+    _TOKEN_CLASS[ttype] = name
+    return name
+
+
+class JsonView(ScrollView, can_focus=True):
+    """Read-only, virtual JSON/text viewer: pretty-prints once, highlights what is on screen."""
+
+    ALLOW_SELECT = False
+
+    BINDINGS: list[BindingType] = [
+        Binding("up", "cursor_up", "Previous line", show=False),
+        Binding("down", "cursor_down", "Next line", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first_line", "First line", show=False),
+        Binding("end", "last_line", "Last line", show=False),
+        Binding("left", "scroll_left_by", "Scroll left", show=False),
+        Binding("right", "scroll_right_by", "Scroll right", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "json-view--key",
+        "json-view--string",
+        "json-view--number",
+        "json-view--literal",
+        "json-view--punctuation",
+        "json-view--cursor",
+        "json-view--truncated",
+    }
+
+    DEFAULT_CSS = """
+    JsonView {
+        background: $surface;
+        color: $foreground;
+        & > .json-view--key { color: $text-primary; }
+        & > .json-view--string { color: $text-success; }
+        & > .json-view--number { color: $text-warning; }
+        & > .json-view--literal { color: $text-secondary; text-style: italic; }
+        & > .json-view--punctuation { color: $foreground-darken-3; }
+        & > .json-view--truncated { color: $foreground-darken-3; }
+        & > .json-view--cursor { background: $boost; }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .json-view--cursor { background: $block-cursor-blurred-background; }
+        }
+    }
+    """
+
+    def __init__(
+        self,
+        value: Any = None,
+        text: str | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._lines: list[str] = []
+        self._highlight = False
+        self._width = 0
+        self._cursor = 0
+        self._strip_cache: LRUCache[int, Strip] = LRUCache(512)
+        self._styles: dict[str, Style] = {}
+        if value is not None or text is not None:
+            self.load(value, text)
+
+    # ------------------------------------------------------------------ content
+    def load(self, value: Any = None, text: str | None = None, *, syntax: str | None = None) -> None:
+        """Show a parsed JSON value (pretty-printed once) or raw ``text``.
+
+        ``syntax="json"`` highlights ``text`` as JSON (use it for text that is
+        already pretty-printed JSON); otherwise raw text is shown plain.
+        """
+        if text is None:
+            pretty = pretty_json(value)
+            self._highlight = True
+        else:
+            pretty = text.replace("\r\n", "\n") if "\r\n" in text else text
+            self._highlight = syntax == "json"
+        lines = pretty.split("\n")
+        del pretty
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()
+        self._lines = lines
+        self._width = min(max(map(len, lines), default=0), MAX_LINE) + 1
+        self._cursor = 0
+        self._strip_cache.clear()
+        self.virtual_size = Size(self._width, len(lines))
+        if self.is_mounted:
+            self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    def clear(self) -> None:
+        self.load(text="")
+
+    @property
+    def lines(self) -> Sequence[str]:
+        """The (unescaped) lines; read-only."""
+        return self._lines
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    @property
+    def text(self) -> str:
+        """The whole document (as pretty-printed), e.g. for copying."""
+        return "\n".join(self._lines)
+
+    @property
+    def cursor_line(self) -> int:
+        return self._cursor
+
+    def find(
+        self,
+        text: str,
+        start: int | None = None,
+        *,
+        backwards: bool = False,
+        case_sensitive: bool = False,
+    ) -> int | None:
+        """Index of the next line containing ``text`` (wrapping), or ``None``.
+
+        Starts after the cursor line (before it when ``backwards``); does not
+        move the cursor (call :meth:`move_cursor` with the result).
+        """
+        lines = self._lines
+        n = len(lines)
+        if not text or not n:
+            return None
+        if start is None:
+            start = self._cursor + (-1 if backwards else 1)
+        start %= n
+        needle = text if case_sensitive else text.lower()
+        if backwards:
+            order = [range(start, -1, -1), range(n - 1, start, -1)]
+        else:
+            order = [range(start, n), range(0, start)]
+        for rng in order:
+            for i in rng:
+                line = lines[i]
+                if needle in (line if case_sensitive else line.lower()):
+                    return i
+        return None
+
+    # ------------------------------------------------------------------ styles
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strip_cache.clear()
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._styles.clear()
+        self._strip_cache.clear()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._styles.clear()
+        self._strip_cache.clear()
+
+    def _style(self, name: str | None) -> Style:
+        key = name or "base"
+        style = self._styles.get(key)
+        if style is None:
+            base = self.rich_style
+            if name is None:
+                style = base
+            elif name == "cursor":
+                style = base + self.get_component_rich_style("json-view--cursor")
+            else:
+                style = base + self.get_component_rich_style(f"json-view--{name}", partial=True)
+            self._styles[key] = style
+        return style
+
+    # ------------------------------------------------------------------ rendering
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        index = scroll_y + y
+        if index >= len(self._lines):
+            return Strip.blank(width, self._style(None))
+        strip = self._line_strip(index)
+        if index == self._cursor:
+            cursor = self._style("cursor")
+            bg = Style(bgcolor=cursor.bgcolor)
+            strip = Strip(
+                [Segment(seg.text, (seg.style + bg) if seg.style else cursor) for seg in strip],
+                strip.cell_length,
+            )
+            fill = cursor
+        else:
+            fill = self._style(None)
+        return strip.crop_extend(scroll_x, scroll_x + width, fill)
+
+    def _line_strip(self, index: int) -> Strip:
+        cached = self._strip_cache.get(index)
+        if cached is not None:
+            return cached
+        line = self._lines[index]
+        truncated = len(line) > MAX_LINE
+        if truncated:
+            line = line[:MAX_LINE]
+        segments: list[Segment] = []
+        if self._highlight:
+            style_for = self._style
+            for _pos, ttype, value in _json_lexer().get_tokens_unprocessed(line):
+                if value:
+                    segments.append(Segment(safe_text(value), style_for(_token_class(ttype))))
+        else:
+            if "\t" in line:
+                line = line.expandtabs(4)
+            segments.append(Segment(safe_text(line), self._style(None)))
+        length = sum(
+            len(seg.text) if seg.text.isascii() else cell_len(seg.text) for seg in segments
+        )
+        if length > MAX_LINE:
+            strip = Strip(segments, length).crop(0, MAX_LINE)
+            segments = list(strip)
+            length = MAX_LINE
+            truncated = True
+        if truncated:
+            segments.append(Segment(ELLIPSIS, self._style("truncated")))
+            length += 1
+        strip = Strip(segments, length)
+        if length > self._width:
+            # escapes or wide characters made this line wider than estimated
+            self._width = length
+            self.call_later(self._widen)
+        self._strip_cache[index] = strip
+        return strip
+
+    def _widen(self) -> None:
+        size = Size(self._width, len(self._lines))
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    # ------------------------------------------------------------------ cursor
+    def _viewport_height(self) -> int:
+        return max(self.scrollable_content_region.height, 1)
+
+    def move_cursor(self, line: int) -> None:
+        """Move the cursor line (clamped) and scroll it into view."""
+        n = len(self._lines)
+        new = max(0, min(line, n - 1)) if n else 0
+        old = self._cursor
+        if new == old:
+            return
+        self._cursor = new
+        scroll_y = self.scroll_offset.y
+        height = self._viewport_height()
+        width = self.size.width
+        for idx in (old, new):
+            y = idx - scroll_y
+            if 0 <= y < height:
+                self.refresh(Region(0, y, width, 1))
+        if new < scroll_y:
+            self.scroll_to(y=new, animate=False)
+        elif new >= scroll_y + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._cursor - self._viewport_height())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._cursor + self._viewport_height())
+
+    def action_first_line(self) -> None:
+        self.move_cursor(0)
+
+    def action_last_line(self) -> None:
+        self.move_cursor(len(self._lines) - 1)
+
+    def action_scroll_left_by(self) -> None:
+        self.scroll_to(x=max(self.scroll_offset.x - 8, 0), animate=False)
+
+    def action_scroll_right_by(self) -> None:
+        self.scroll_to(x=self.scroll_offset.x + 8, animate=False)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self.move_cursor(self.scroll_offset.y + offset.y)
