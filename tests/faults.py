@@ -73,7 +73,7 @@ class FaultServer:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((self.host, 0))
         s.listen(64)
-        s.settimeout(0.2)
+        s.settimeout(0.05)
         self._sock = s
         self.port = s.getsockname()[1]
         t = threading.Thread(target=self._accept_loop, name=f"faults-{self.port}", daemon=True)

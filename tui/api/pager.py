@@ -104,17 +104,30 @@ def extract_total(endpoint: "Endpoint", body: Any) -> int | None:
     return _int(dig_first(body, paths)) if paths and isinstance(body, dict) else None
 
 
-def _present_and_empty(body: Any, dotted: str) -> bool:
-    """The key exists (any casing) and holds null or ""."""
+_MISSING = object()
+
+
+def _lookup(body: Any, dotted: str) -> Any:
+    """The value at a dotted path (any casing), or _MISSING when the key is absent."""
     keys = dotted.split(".")
     parent = dig(body, keys[:-1]) if len(keys) > 1 else body
     if not isinstance(parent, dict):
-        return False
+        return _MISSING
     low = keys[-1].lower()
     for k, v in parent.items():
         if isinstance(k, str) and k.lower() == low:
-            return v is None or v == ""
-    return False
+            return v
+    return _MISSING
+
+
+def _present(body: Any, dotted: str) -> bool:
+    return _lookup(body, dotted) is not _MISSING
+
+
+def _present_and_empty(body: Any, dotted: str) -> bool:
+    """The key exists (any casing) and holds null or ""."""
+    v = _lookup(body, dotted)
+    return v is not _MISSING and (v is None or v == "")
 
 
 def _signature(items: list) -> str | None:
@@ -158,7 +171,6 @@ class Pager:
         self.exchanges: list[Exchange] = []
         self._seen: set[str] = set()
         self._last_sig: str | None = None
-        self._running = False
         self._next: _Step | None = self._first_step()
 
     # -- set-up ------------------------------------------------------------------------------------
@@ -237,26 +249,21 @@ class Pager:
         return out
 
     async def pages(self) -> AsyncIterator[Page]:
-        if self._running:
-            raise RuntimeError("this pager is already being iterated")
-        self._running = True
-        try:
-            while not self.done and self._next is not None:
-                if self.number >= self.max_pages:
-                    self.done = True
-                    self.notice = self._cap_notice()
-                    return
-                step = self._next
-                try:
-                    ex = await self._fetch(step)
-                except Exception as exc:
-                    self.error = exc
-                    raise
-                self.error = None
-                page = self._advance(step, ex)
-                yield page
-        finally:
-            self._running = False
+        # No re-entrance guard: a consumer that breaks out of the loop leaves its generator to be
+        # finalised later, and must be able to call pages() again at once (the state is in self).
+        while not self.done and self._next is not None:
+            if self.number >= self.max_pages:
+                self.done = True
+                self.notice = self._cap_notice()
+                return
+            step = self._next
+            try:
+                ex = await self._fetch(step)
+            except Exception as exc:
+                self.error = exc
+                raise
+            self.error = None
+            yield self._advance(step, ex)
 
     # -- one page ------------------------------------------------------------------------------------------
     async def _fetch(self, step: _Step) -> Exchange:
@@ -400,11 +407,16 @@ class Pager:
                 return new, None
             return None, ("the server returned a continuation token but the API documents no way to send it "
                           f"back; showing the first {self.loaded} items")
-        if style == "top_skip" and count:
-            offset = (step.offset or 0) + count
+        if style == "top_skip" and count and not any(_present(body, p) for p in pag.next_paths):
+            # No nextLink in the response at all: skip += top ourselves.
+            offset = step.offset
+            if step.kind == "url" and step.url:
+                from urllib.parse import parse_qsl, urlsplit
+                sent = {k.lower(): v for k, v in parse_qsl(urlsplit(step.url).query)}
+                offset = _int(sent.get((pag.offset_param or "skip").lower()))
+            offset = (offset or 0) + count
             top = self.size or count
-            more = (offset < self.total) if self.total is not None else \
-                (count >= top and not any(_present_and_empty(body, p) for p in pag.next_paths))
+            more = (offset < self.total) if self.total is not None else count >= top
             if more:
                 new = _Step("query", dict(step.query), {}, offset=offset, cursor=offset)
                 self._put(new, pag.offset_param, offset, pag.size_in)
