@@ -37,7 +37,7 @@ from tui import __version__
 from tui.api.errors import ApiError, CredentialError, HttpError, NetworkError, RefusedError, ThrottledError, \
     error_message
 from tui.api.exchange import Exchange, next_exchange_id
-from tui.api.redact import mask_headers, mask_text, mask_url
+from tui.api.redact import mask_headers, mask_text, mask_url, scrub_bytes
 
 try:
     import orjson
@@ -299,6 +299,7 @@ def decode_body(ex: Exchange, data: bytes, content_type: str, truncated: bool) -
     """Fill ``json`` or ``text`` (+ ``parse_error``) of an Exchange from body bytes."""
     ex.size = len(data)
     ex.truncated = truncated
+    data = scrub_bytes(data)
     ex.content_type = content_type or None
     if not data:
         return

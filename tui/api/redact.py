@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from tui.crash import mask_known_secrets
 
-__all__ = ["MASK", "mask", "mask_authorization", "is_secret_name", "mask_headers", "mask_pairs",
+__all__ = ["MASK", "scrub_bytes", "mask", "mask_authorization", "is_secret_name", "mask_headers", "mask_pairs",
            "mask_url", "mask_form", "mask_text", "mask_json"]
 
 MASK = "••••"
@@ -122,6 +122,20 @@ def mask_url(url: str) -> str:
             query = "&".join(f"{quote(k, safe='')}={quote(v, safe='•') if not is_secret_name(k) else mask(v)}"
                              for k, v in pairs)
     return mask_known_secrets(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+def scrub_bytes(data: bytes) -> bytes:
+    """A response body with every registered secret (client secret, access tokens) masked, so that a
+    server echoing a credential back cannot put it into an Exchange. One substring search per secret."""
+    from tui import crash
+    secrets = getattr(crash, "_SECRETS", ())
+    if not secrets or not data:
+        return data
+    for s in sorted(secrets, key=len, reverse=True):
+        b = s.encode("utf-8", "ignore")
+        if len(b) >= 8 and b in data:
+            data = data.replace(b, mask(s).encode("utf-8"))
+    return data
 
 
 def mask_text(text: str) -> str:

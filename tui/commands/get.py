@@ -82,7 +82,7 @@ def check_params(endpoint: Any, path_params: dict[str, Any], params: dict[str, A
 
 
 async def _fetch(tenant: Any, endpoint: Any, pp: dict, params: dict, max_pages: int | None,
-                 verbose: int) -> tuple[list, Any, BaseException | None]:
+                 verbose: int, page_size: int | None = None) -> tuple[list, Any, BaseException | None]:
     from tui.api.errors import ApiError
     from tui.api.session import Session
     items: list = []
@@ -90,7 +90,7 @@ async def _fetch(tenant: Any, endpoint: Any, pp: dict, params: dict, max_pages: 
     if verbose:
         session.on_exchange.append(lambda ex: _show_exchange(ex, verbose))
     try:
-        pager = session.pager(endpoint, pp, params, max_pages=max_pages)
+        pager = session.pager(endpoint, pp, params, page_size=page_size, max_pages=max_pages)
         try:
             async for page in pager.pages():
                 items.extend(page.items)
@@ -171,10 +171,14 @@ def run(args: Any) -> int:
             max_pages = args.max_pages
         else:
             max_pages = 1
+        # --all without a page size: the documented maximum, so that fewer requests fetch everything.
+        pag = endpoint.pagination
+        user_size = pag.size_param and any(k.lower() == pag.size_param.lower() for k in params)
+        page_size = pag.size_max if (args.all and not user_size and pag.size_max) else None
         with open_tenant(args) as tenant:
             if verbose:
                 eprint(f"avegraph: tenant {tenant.name}: {endpoint.id} {endpoint.method} {endpoint.path}")
-            items, pager, error = asyncio.run(_fetch(tenant, endpoint, pp, params, max_pages, verbose))
+            items, pager, error = asyncio.run(_fetch(tenant, endpoint, pp, params, max_pages, verbose, page_size))
     except KeyboardInterrupt:
         raise
     except Exception as exc:
