@@ -1,0 +1,130 @@
+"""``avegraph failed-jobs``: every failed job of a tenant (or of all a partner's customers), headless.
+
+    avegraph failed-jobs [--tenant T] [--since 7d] [--format table|csv|json] [--include-exceptions]
+                         [--concurrency N] [-v]
+
+Jobs go to stdout (newest first); what each source did goes to stderr (a line per source that
+failed; every source with -v, every request with -vv). Exit codes, for cron and monitoring:
+
+    0  nothing failed in the window (every source answered)
+    1  at least one job failed (jobs that finished with an exception are listed with
+       --include-exceptions but do not, alone, make the exit code 1)
+    2  usage or config error           3  no token (authentication)
+    4  a source answered 4xx and nothing failed elsewhere
+    5  a source answered 5xx, timed out or could not be reached, and nothing failed elsewhere
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tui.commands.common import EXIT_USAGE, UsageError, eprint, report_error, to_csv, to_json, to_table, write_output
+
+__all__ = ["run", "render"]
+
+TABLE_COLUMNS = ("customer / tenant", "service", "job type", "job id", "status", "start", "duration",
+                 "failed", "total", "first error")
+
+
+def _parse(args: Any):
+    from tui.triage import MAX_CONCURRENCY, Window
+    try:
+        window = Window.parse(getattr(args, "since", None) or "7d")
+    except ValueError as exc:
+        raise UsageError(f"--since: {exc}", hint="for example --since 24h, --since 30d or --since 2026-01-31")
+    concurrency = getattr(args, "concurrency", None) or 4
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise UsageError(f"--concurrency must be between 1 and {MAX_CONCURRENCY} (got {concurrency})")
+    return window, concurrency
+
+
+def render(result: Any, fmt: str) -> str:
+    """The jobs of a ScanResult as table, csv or json (json carries the sources and the window too)."""
+    jobs = result.sorted_jobs()
+    if fmt == "json":
+        return to_json(result.to_dict(items=True))
+    if fmt == "csv":
+        if not jobs:                      # the header alone: a monitoring script still sees the columns
+            return ",".join(_FLAT_COLUMNS) + "\n"
+        return to_csv([j.flat() for j in jobs])
+    if not jobs:
+        return "no failed jobs in the window\n" if not result.include_exceptions else \
+            "no failed jobs and no jobs finished with exceptions in the window\n"
+    return to_table([j.row() for j in jobs], TABLE_COLUMNS)
+
+
+_FLAT_COLUMNS = ("customer", "customer_id", "tenant", "tenant_id", "service", "source", "job_type", "job_id",
+                 "status", "status_code", "severity", "start", "end", "duration_s", "failed", "total",
+                 "first_error", "error_count")
+
+
+def _source_line(s: Any) -> str:
+    head = f"{s.label} ({s.id}): {s.state}"
+    bits = []
+    if s.targets_total > 1:
+        bits.append(f"{s.targets_done}/{s.targets_total} {s.scope}s")
+    if s.pages:
+        bits.append(f"{s.pages} page{'s' if s.pages != 1 else ''}, {s.items} items read")
+    if s.server_filter:
+        bits.append(f"server filter {s.server_filter}")
+    if s.state not in ("skipped",):
+        bits.append(f"{s.failed} failed" + (f", {s.attention} with exceptions" if s.attention else ""))
+    if s.reason:
+        bits.append(s.reason)
+    return head + (" — " + "; ".join(bits) if bits else "")
+
+
+async def _scan(tenant: Any, args: Any, window: Any, concurrency: int) -> Any:
+    from tui.api.session import Session
+    from tui.triage import FailedJobsScan
+    verbose = int(getattr(args, "verbose", 0) or 0)
+    async with Session(tenant) as session:
+        if verbose >= 2:
+            session.on_exchange.append(lambda ex: eprint(f"avegraph: {ex.summary()}"))
+
+        def on_event(event: Any) -> None:
+            s = event.source
+            if verbose >= 1 and event.kind == "source" and s is not None and s.finished_state:
+                eprint("avegraph: " + _source_line(s))
+
+        scan = FailedJobsScan(session, window=window, include_exceptions=bool(args.include_exceptions),
+                              concurrency=concurrency, tenant_label=tenant.name, on_event=on_event)
+        return await scan.run()
+
+
+def run(args: Any) -> int:
+    from tui.commands.common import open_tenant
+    try:
+        window, concurrency = _parse(args)
+        with open_tenant(args) as tenant:
+            result = asyncio.run(_scan(tenant, args, window, concurrency))
+    except Exception as exc:  # config, usage, or an unexpected failure before the scan ran
+        return report_error(exc)
+    if result.error and not any(s.pages for s in result.sources):
+        eprint(f"avegraph: authentication failed: {result.error}")
+        return result.exit_code
+    try:
+        write_output(render(result, args.format), None)
+    except OSError as exc:
+        return report_error(exc) or EXIT_USAGE
+    for s in result.sources:
+        for e in s.errors:
+            where = f" [{e.target}]" if e.target else ""
+            eprint(f"avegraph: {s.label}{where}: {e.message}")
+            if e.hint:
+                eprint(f"  hint: {e.hint}")
+            ex = e.exchange
+            if ex is not None and getattr(ex, "request_id", None):
+                eprint(f"  request-id {ex.request_id}")
+    n_failed = len(result.failed)
+    n_exc = len(result.jobs) - n_failed
+    ran = [s for s in result.sources if s.state != "skipped"]
+    summary = (f"avegraph: {n_failed} failed" + (f", {n_exc} with exceptions" if result.include_exceptions else "")
+               + f" in the {window.label()} across {len(ran)} source{'s' if len(ran) != 1 else ''}")
+    bad = [s for s in ran if s.errors]
+    if bad:
+        summary += f"; {len(bad)} source{'s' if len(bad) != 1 else ''} could not be read completely"
+    if int(getattr(args, "verbose", 0) or 0) or bad or n_failed:
+        eprint(summary)
+    return result.exit_code
