@@ -6,6 +6,7 @@ import time
 
 from textual.app import App, ComposeResult
 
+from tui.ui.widgets import json_view as json_view_module
 from tui.ui.widgets.json_view import MAX_LINE, JsonView, pretty_json
 
 
@@ -131,3 +132,27 @@ def test_pretty_json_fallbacks():
     assert '"1": "x"' in pretty_json({1: "x"})  # non-str keys
     assert pretty_json(None) == "null"
     assert "digit" in pretty_json({"huge": 10**5000})
+
+
+async def test_lazy_line_splitting_matches_split(monkeypatch):
+    monkeypatch.setattr(json_view_module, "FIRST_CHUNK", 50)
+    monkeypatch.setattr(json_view_module, "CHUNK", 100)
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        for text in ["", "one", "a\n", "a\n\nb\n\n", "x" * 500 + "\nshort\n" + "y" * 300,
+                     "\n".join(f"line {i} " + "z" * (i % 37) for i in range(400))]:
+            view.load(text=text)
+            expected = text.split("\n")
+            if len(expected) > 1 and expected[-1] == "":
+                expected.pop()
+            assert view.line_count == len(expected)
+            view.move_cursor(len(expected) - 1)  # renders the last lines before the split is done
+            for y in range(view.size.height):
+                view.render_line(y)
+            assert list(view.lines) == expected
+        # the rest of a document is split between events, without any caller asking
+        view.load({"k": list(range(200))})
+        assert view._source is not None
+        await pilot.pause()
+        assert view._source is None and len(view._lines) == view.line_count == 204

@@ -42,6 +42,8 @@ UNSAFE_CHARS = (
     "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f"
 )
 _UNSAFE = re.compile(f"[{UNSAFE_CHARS}]")
+_search = _UNSAFE.search
+_sub = _UNSAFE.sub
 
 # Multi-line variant: the same set without "\n" (\x0a).
 _UNSAFE_ML = re.compile(
@@ -106,15 +108,15 @@ def safe_text(s: str, max_len: int | None = None) -> str:
     """
     if type(s) is not str:
         s = _to_str(s)
-    if max_len is not None:
-        if len(s) > max_len:
-            s = s[: max_len + 1]
-        if _UNSAFE.search(s) is not None:
-            s = _UNSAFE.sub(_replace, s)
-        return _truncate(s, max_len)
-    if _UNSAFE.search(s) is None:
+    if max_len is None:
+        return s if _search(s) is None else _sub(_replace, s)
+    if len(s) <= max_len and _search(s) is None:
         return s
-    return _UNSAFE.sub(_replace, s)
+    if len(s) > max_len:
+        s = s[: max_len + 1]
+    if _search(s) is not None:
+        s = _sub(_replace, s)
+    return _truncate(s, max_len)
 
 
 def safe_multiline(s: str, max_len: int | None = None, tabsize: int = 4) -> str:
@@ -198,14 +200,21 @@ def _dict_text(value: dict, max_len: int) -> str:
         return "{}"
     parts: list[str] = []
     used = 1
-    budget = max(max_len, 8)
+    budget = max(max_len, 8) - 2
     for key, item in value.items():
-        piece = f"{safe_text(_to_str(key), 40)}: {_inline(item, 40)}"
-        if used + len(piece) + 2 > budget - 2 and parts:
+        if type(key) is not str:
+            key = _to_str(key)
+        if len(key) > 40 or _search(key) is not None:
+            key = safe_text(key, 40)
+        if type(item) is str and len(item) <= 40 and _search(item) is None:
+            piece = f'{key}: "{item}"'
+        else:
+            piece = f"{key}: {_inline(item, 40)}"
+        used += len(piece) + 2
+        if used > budget and parts:
             parts.append("…")
             break
         parts.append(piece)
-        used += len(piece) + 2
     return _truncate("{" + ", ".join(parts) + "}", max_len)
 
 
@@ -237,6 +246,16 @@ def cell_text(value: Any, max_len: int = 200) -> str:
     :func:`safe_text`, a dict → ``{a: 1, b: "x", …}``, a list → ``[1, 2]`` when
     short and flat, otherwise ``[3 items]``.  Never raises.
     """
+    t = type(value)
+    if t is str:  # fast paths first: this runs for every cell of every row
+        if len(value) <= max_len and _search(value) is None:
+            return value
+        return safe_text(value, max_len)
+    if value is None:
+        return ""
+    if t is int:
+        text = _int_text(value)
+        return text if len(text) <= max_len else _truncate(text, max_len)
     try:
         text = _scalar_text(value, max_len)
         if text is not None:

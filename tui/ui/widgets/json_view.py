@@ -33,6 +33,9 @@ __all__ = ["JsonView", "pretty_json"]
 MAX_LINE = 2000
 
 ELLIPSIS = "…"
+#: Characters split into lines for the first frame, then per background step.
+FIRST_CHUNK = 64 * 1024
+CHUNK = 1024 * 1024
 
 
 def _defuse(value: Any) -> Any:
@@ -161,6 +164,10 @@ class JsonView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._lines: list[str] = []
+        self._source: str | None = None  # the part of the document not split yet
+        self._split_pos = 0
+        self._total = 0
+        self._generation = 0
         self._highlight = False
         self._width = 0
         self._cursor = 0
@@ -175,25 +182,78 @@ class JsonView(ScrollView, can_focus=True):
 
         ``syntax="json"`` highlights ``text`` as JSON (use it for text that is
         already pretty-printed JSON); otherwise raw text is shown plain.
+
+        The document is split into lines lazily: the first frame needs only
+        the line count (``str.count``) and the first lines; the rest is split
+        in ~1 MB chunks between events (or at once when something needs it).
         """
         if text is None:
-            pretty = pretty_json(value)
+            source = pretty_json(value)
             self._highlight = True
         else:
-            pretty = text.replace("\r\n", "\n") if "\r\n" in text else text
+            source = text.replace("\r\n", "\n") if "\r\n" in text else text
             self._highlight = syntax == "json"
-        lines = pretty.split("\n")
-        del pretty
-        if len(lines) > 1 and lines[-1] == "":
-            lines.pop()
-        self._lines = lines
-        self._width = min(max(map(len, lines), default=0), MAX_LINE) + 1
+        total = source.count("\n") + 1
+        if total > 1 and source.endswith("\n"):
+            total -= 1
+        self._generation += 1
+        self._source = source
+        self._split_pos = 0
+        self._total = total
+        self._lines = []
+        self._width = 1
         self._cursor = 0
         self._strip_cache.clear()
-        self.virtual_size = Size(self._width, len(lines))
+        self._split_chunk(FIRST_CHUNK)
+        self.virtual_size = Size(self._width, total)
         if self.is_mounted:
             self.scroll_to(0, 0, animate=False)
+            if self._source is not None:
+                self.call_later(self._split_in_background, self._generation)
         self.refresh()
+
+    def _split_chunk(self, size: int | None = None) -> None:
+        """Split the next ``size`` characters (to a line end) into ``_lines``."""
+        if size is None:
+            size = CHUNK
+        source = self._source
+        if source is None:
+            return
+        pos = self._split_pos
+        end = pos + size
+        nl = source.rfind("\n", pos, end) if end < len(source) else -1
+        if nl == -1 and end < len(source):
+            nl = source.find("\n", end)  # one very long line
+        if nl == -1:
+            new = source[pos:].split("\n")
+            self._source = None
+        else:
+            new = source[pos:nl].split("\n")
+            self._split_pos = nl + 1
+        self._lines.extend(new)
+        if len(self._lines) > self._total:  # the trailing "" after a final newline
+            del self._lines[self._total:]
+        width = min(max(map(len, new), default=0), MAX_LINE) + 1
+        if width > self._width:
+            self._width = width
+            if self.is_mounted:
+                self.call_later(self._widen)
+
+    def _split_in_background(self, generation: int) -> None:
+        if generation != self._generation or self._source is None:
+            return
+        self._split_chunk()
+        if self._source is not None:
+            self.call_later(self._split_in_background, generation)
+
+    def _ensure_lines(self, upto: int | None = None) -> None:
+        """Make sure lines ``0..upto`` (all when None) have been split."""
+        while self._source is not None and (upto is None or len(self._lines) <= upto):
+            self._split_chunk()
+
+    def finish_loading(self) -> None:
+        """Split the rest of the document now (``find``/``lines`` do this themselves)."""
+        self._ensure_lines()
 
     def clear(self) -> None:
         self.load(text="")
@@ -201,15 +261,17 @@ class JsonView(ScrollView, can_focus=True):
     @property
     def lines(self) -> Sequence[str]:
         """The (unescaped) lines; read-only."""
+        self._ensure_lines()
         return self._lines
 
     @property
     def line_count(self) -> int:
-        return len(self._lines)
+        return self._total
 
     @property
     def text(self) -> str:
         """The whole document (as pretty-printed), e.g. for copying."""
+        self._ensure_lines()
         return "\n".join(self._lines)
 
     @property
@@ -229,6 +291,7 @@ class JsonView(ScrollView, can_focus=True):
         Starts after the cursor line (before it when ``backwards``); does not
         move the cursor (call :meth:`move_cursor` with the result).
         """
+        self._ensure_lines()
         lines = self._lines
         n = len(lines)
         if not text or not n:
@@ -281,7 +344,7 @@ class JsonView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         index = scroll_y + y
-        if index >= len(self._lines):
+        if index >= self._total:
             return Strip.blank(width, self._style(None))
         strip = self._line_strip(index)
         if index == self._cursor:
@@ -300,6 +363,8 @@ class JsonView(ScrollView, can_focus=True):
         cached = self._strip_cache.get(index)
         if cached is not None:
             return cached
+        if index >= len(self._lines):
+            self._ensure_lines(index)
         line = self._lines[index]
         truncated = len(line) > MAX_LINE
         if truncated:
@@ -334,7 +399,7 @@ class JsonView(ScrollView, can_focus=True):
         return strip
 
     def _widen(self) -> None:
-        size = Size(self._width, len(self._lines))
+        size = Size(self._width, self._total)
         if size != self.virtual_size:
             self.virtual_size = size
 
@@ -344,7 +409,7 @@ class JsonView(ScrollView, can_focus=True):
 
     def move_cursor(self, line: int) -> None:
         """Move the cursor line (clamped) and scroll it into view."""
-        n = len(self._lines)
+        n = self._total
         new = max(0, min(line, n - 1)) if n else 0
         old = self._cursor
         if new == old:
@@ -378,7 +443,7 @@ class JsonView(ScrollView, can_focus=True):
         self.move_cursor(0)
 
     def action_last_line(self) -> None:
-        self.move_cursor(len(self._lines) - 1)
+        self.move_cursor(self._total - 1)
 
     def action_scroll_left_by(self) -> None:
         self.scroll_to(x=max(self.scroll_offset.x - 8, 0), animate=False)

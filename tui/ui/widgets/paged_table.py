@@ -7,8 +7,8 @@ and renders only the lines on screen, as ``Strip``\\ s of ``Segment``\\ s (no
 markup anywhere, so ``[/nope]`` or ``[@click=app.quit]`` show literally).
 
 Appending a page is O(page): cell texts and column widths are computed for the
-new rows only.  Filtering is O(rows) once per keystroke (on a cached lowercase
-"haystack" per row) and O(page) on append; sorting is O(n log n) once, then
+new rows only, as is a lowercase "haystack" per row for the filter.  Filtering
+is one O(rows) scan per keystroke and O(page) on append; sorting is O(n log n) once, then
 appended rows are inserted in place (O(page · log n) comparisons).
 """
 
@@ -69,6 +69,7 @@ class RowStore:
     * ``cells``: per row, a tuple of cell strings indexed by *column id*
       (discovery order); rows loaded before a column appeared have shorter
       tuples, and a missing cell is ``""``.
+    * ``hay``: per row, the lowercase cell texts joined by tabs (filter haystack);
     * ``keys``: column id → key; ``order``: the display order (column ids),
       ``preferred`` keys first in their given order, then discovery order.
     * ``widths``: per column id, max cell width in cells (header included),
@@ -85,6 +86,7 @@ class RowStore:
         self.cell_max_len = cell_max_len
         self.rows: list[Any] = []
         self.cells: list[tuple[str, ...]] = []
+        self.hay: list[str] = []
         self.keys: list[str] = []
         self.ids: dict[str, int] = {}
         self.widths: list[int] = []
@@ -129,6 +131,7 @@ class RowStore:
         changed = False
         out_rows = self.rows
         out_cells = self.cells
+        out_hay = self.hay
         for row in rows:
             mapping = _as_mapping(row)
             keys = tuple(mapping)
@@ -157,6 +160,7 @@ class RowStore:
                         changed = True
             out_rows.append(row)
             out_cells.append(tuple(cells))
+            out_hay.append("\t".join(cells).lower())
         return changed
 
     def cell(self, row_id: int, cid: int) -> str:
@@ -329,7 +333,6 @@ class PagedTable(ScrollView, can_focus=True):
         self._filter_text = ""
         self._needle = ""
         self._invert = False
-        self._hay: list[str] = []
         self._sort_column: str | None = None
         self._sort_reverse = False
         self._sort_keys: list[tuple | None] = []
@@ -424,8 +427,6 @@ class PagedTable(ScrollView, can_focus=True):
             return
         new_ids = range(start, end)
         first_changed = start  # first visible position whose content changed
-        if self._needle:
-            self._extend_hay()
         if self._sort_column is not None:
             key = self._sort_column
             self._sort_keys.extend(_sort_key(store.value(r, key)) for r in new_ids)
@@ -450,7 +451,7 @@ class PagedTable(ScrollView, can_focus=True):
         if widths_changed:
             self._layout_changed()
         else:
-            self._update_virtual_size()
+            self._update_virtual_size(quiet=True)
             height = self._viewport_height()
             scroll_y = self.scroll_offset.y
             if first_changed < scroll_y + height - 1:
@@ -464,7 +465,6 @@ class PagedTable(ScrollView, can_focus=True):
         self._index = None
         self._filter_text = self._needle = ""
         self._invert = False
-        self._hay = []
         self._sort_column = None
         self._sort_keys = []
         self._order = None
@@ -476,14 +476,8 @@ class PagedTable(ScrollView, can_focus=True):
         self._layout_changed()
 
     # ------------------------------------------------------------------ filter
-    def _extend_hay(self) -> None:
-        hay = self._hay
-        cells = self._store.cells
-        if len(hay) < len(cells):
-            hay.extend("\t".join(c).lower() for c in cells[len(hay):])
-
     def _matches(self, row_id: int) -> bool:
-        return (self._needle in self._hay[row_id]) != self._invert
+        return (self._needle in self._store.hay[row_id]) != self._invert
 
     def set_filter(self, text: str) -> None:
         """Show only rows containing ``text`` in any cell (case-insensitive).
@@ -502,13 +496,16 @@ class PagedTable(ScrollView, can_focus=True):
     def _rebuild_index(self, keep_id: int | None) -> None:
         needle = self._needle
         if needle:
-            self._extend_hay()
-            hay = self._hay
-            base: Iterable[int] = self._order if self._order is not None else range(len(hay))
-            if self._invert:
-                self._index = [r for r in base if needle not in hay[r]]
+            hay = self._store.hay
+            if self._order is not None:
+                if self._invert:
+                    self._index = [r for r in self._order if needle not in hay[r]]
+                else:
+                    self._index = [r for r in self._order if needle in hay[r]]
+            elif self._invert:
+                self._index = [r for r, h in enumerate(hay) if needle not in h]
             else:
-                self._index = [r for r in base if needle in hay[r]]
+                self._index = [r for r, h in enumerate(hay) if needle in h]
         elif self._order is not None:
             self._index = list(self._order)
         else:
@@ -647,10 +644,30 @@ class PagedTable(ScrollView, can_focus=True):
         self._update_virtual_size()
         self.refresh()
 
-    def _update_virtual_size(self) -> None:
+    def _update_virtual_size(self, quiet: bool = False) -> None:
+        """Set ``virtual_size`` (header line + visible rows).
+
+        Assigning the reactive makes Textual lay out and repaint the whole
+        widget, ~2-3x the cost of a plain repaint.  With ``quiet`` (appends),
+        when only the height grows and the vertical scrollbar is shown
+        already, the value is set silently and only the scrollbar repaints.
+        """
         size = Size(self._total_width, self.visible_count + 1)
-        if size != self.virtual_size:
-            self.virtual_size = size
+        old = self.virtual_size
+        if size == old:
+            return
+        if (
+            quiet
+            and self.is_mounted
+            and size.width == old.width
+            and size.height > old.height
+            and self.show_vertical_scrollbar
+            and self.styles.scrollbar_size_vertical
+        ):
+            self.set_reactive(PagedTable.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+            return
+        self.virtual_size = size
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
