@@ -292,7 +292,7 @@ class TargetError:
     target: str                           # "" for a single-target source, else "Contoso › Production"
     message: str
     status: int | None = None
-    kind: str = "error"                   # "http" | "auth" | "network" | "timeout" | "params" | "error"
+    kind: str = "error"                   # http | auth | network | timeout | params | dependency | error
     exchange: Any = None
     hint: str | None = None
 
@@ -415,7 +415,7 @@ class ScanResult:
             for e in s.errors:
                 if e.kind == "auth" or e.status == 401:
                     codes.append(3)
-                elif e.status is not None and 400 <= e.status < 500:
+                elif (e.status is not None and 400 <= e.status < 500) or e.kind in ("dependency", "params"):
                     codes.append(4)
                 else:
                     codes.append(5)
@@ -901,7 +901,7 @@ class FailedJobsScan:
 
     def _fail_source(self, sid: str, message: str) -> None:
         src = self.sources[sid]
-        src.errors.append(TargetError("", message, None, "params"))
+        src.errors.append(TargetError("", message, None, "dependency"))
         src.state = "failed"
         src.finished = time.perf_counter()
         self._changed(src)

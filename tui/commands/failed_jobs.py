@@ -33,7 +33,8 @@ def _parse(args: Any):
         window = Window.parse(getattr(args, "since", None) or "7d")
     except ValueError as exc:
         raise UsageError(f"--since: {exc}", hint="for example --since 24h, --since 30d or --since 2026-01-31")
-    concurrency = getattr(args, "concurrency", None) or 4
+    concurrency = getattr(args, "concurrency", None)
+    concurrency = 4 if concurrency is None else concurrency
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise UsageError(f"--concurrency must be between 1 and {MAX_CONCURRENCY} (got {concurrency})")
     return window, concurrency
