@@ -152,7 +152,14 @@ async def test_lazy_line_splitting_matches_split(monkeypatch):
                 view.render_line(y)
             assert list(view.lines) == expected
         # the rest of a document is split between events, without any caller asking
-        view.load({"k": list(range(200))})
+        value = {"k": list(range(200)), "ü": ["日本語 ✓ \u202e"] * 30}
+        view.load(value)
         assert view._source is not None
         await pilot.pause()
-        assert view._source is None and len(view._lines) == view.line_count == 204
+        assert view._source is None
+        assert view._lines == pretty_json(value).split("\n")
+        assert view.line_count == len(view._lines) == 236
+        view.move_cursor(view.line_count - 3)
+        await pilot.pause()
+        text = "\n".join(view.render_line(y).text for y in range(view.size.height))
+        assert "日本語 ✓ \\u202e" in text

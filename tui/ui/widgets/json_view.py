@@ -55,6 +55,20 @@ def _defuse(value: Any) -> Any:
     return cell_text(value)
 
 
+def _pretty(value: Any) -> bytes | str:
+    """orjson's UTF-8 bytes when it can (decoded lazily, chunk by chunk), else a str."""
+    try:
+        import orjson
+
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except Exception:  # noqa: BLE001 - ints > 64 bit, non-str keys, other types
+        pass
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=cell_text)
+    except Exception:  # noqa: BLE001 - e.g. ints too long for str(), non-str keys
+        return json.dumps(_defuse(value), indent=2, ensure_ascii=False, default=cell_text)
+
+
 def pretty_json(value: Any) -> str:
     """Pretty-print ``value`` with 2-space indentation (orjson, else json)."""
     try:
@@ -164,7 +178,7 @@ class JsonView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._lines: list[str] = []
-        self._source: str | None = None  # the part of the document not split yet
+        self._source: bytes | str | None = None  # the document while not fully split
         self._split_pos = 0
         self._total = 0
         self._generation = 0
@@ -184,17 +198,19 @@ class JsonView(ScrollView, can_focus=True):
         already pretty-printed JSON); otherwise raw text is shown plain.
 
         The document is split into lines lazily: the first frame needs only
-        the line count (``str.count``) and the first lines; the rest is split
+        the line count (``count``) and the first lines; the rest is decoded and split
         in ~1 MB chunks between events (or at once when something needs it).
         """
+        source: bytes | str
         if text is None:
-            source = pretty_json(value)
+            source = _pretty(value)
             self._highlight = True
         else:
             source = text.replace("\r\n", "\n") if "\r\n" in text else text
             self._highlight = syntax == "json"
-        total = source.count("\n") + 1
-        if total > 1 and source.endswith("\n"):
+        newline = b"\n" if isinstance(source, bytes) else "\n"
+        total = source.count(newline) + 1  # type: ignore[arg-type]
+        if total > 1 and source.endswith(newline):  # type: ignore[arg-type]
             total -= 1
         self._generation += 1
         self._source = source
@@ -219,17 +235,22 @@ class JsonView(ScrollView, can_focus=True):
         source = self._source
         if source is None:
             return
+        newline: Any = b"\n" if isinstance(source, bytes) else "\n"
         pos = self._split_pos
         end = pos + size
-        nl = source.rfind("\n", pos, end) if end < len(source) else -1
+        nl = source.rfind(newline, pos, end) if end < len(source) else -1
         if nl == -1 and end < len(source):
-            nl = source.find("\n", end)  # one very long line
+            nl = source.find(newline, end)  # one very long line
         if nl == -1:
-            new = source[pos:].split("\n")
+            piece = source[pos:]
             self._source = None
         else:
-            new = source[pos:nl].split("\n")
+            piece = source[pos:nl]
             self._split_pos = nl + 1
+        if isinstance(piece, bytes):  # a cut at b"\n" is always a UTF-8 boundary
+            piece = piece.decode("utf-8", "replace")
+        new = piece.split("\n")
+        del piece
         self._lines.extend(new)
         if len(self._lines) > self._total:  # the trailing "" after a final newline
             del self._lines[self._total:]
