@@ -273,7 +273,7 @@ async def test_append_is_o_page(monkeypatch):
     app = TableApp()
     async with app.run_test(size=(80, 24)) as pilot:
         table = table_of(app)
-        for start in range(0, 20_000, 2_000):
+        for start in range(0, 10_000, 2_000):
             table.append_rows(page(start, 2_000))
         await pilot.pause()
         calls = 0
@@ -286,9 +286,9 @@ async def test_append_is_o_page(monkeypatch):
 
         monkeypatch.setattr(pt_module, "cell_text", counting)
         table.set_filter("item")
-        table.append_rows(page(20_000))
+        table.append_rows(page(10_000))
         assert calls == 300  # 100 rows x 3 columns
-        assert table.visible_count == 20_100
+        assert table.visible_count == 10_100
 
 
 async def test_clear_and_tsv():
@@ -317,3 +317,34 @@ def test_row_store_and_fit_cell_without_app():
     assert fit_cell("abcdef", 4) == "abc…"
     assert fit_cell("日本語", 4) == "日 …"  # a wide char is never split
     assert fit_cell("日本", 4) == "日本"
+
+
+async def test_near_end_after_short_pages_but_not_while_filtering():
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = table_of(app)
+        table.append_rows(page(0, 5))  # does not fill the screen: ask for more
+        await pilot.pause()
+        assert app.near_end == [5]
+        table.set_filter("nothing matches this")
+        await pilot.pause()
+        assert app.near_end == [5]  # same row count: not again
+        table.append_rows(page(5, 5))
+        await pilot.pause()
+        assert app.near_end == [5]  # appends while filtering do not chain fetches
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.near_end == [5, 10]  # the user's move does
+
+
+async def test_row_style_fn_set_later_repaints():
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = table_of(app)
+        table.append_rows([{"id": 1, "state": "failed"}, {"id": 2, "state": "failed"}])
+        await pilot.pause()
+        before = {seg.style.color for seg in table.render_line(2)}
+        table.row_style_fn = lambda row: row.get("state")
+        after = {seg.style.color for seg in table.render_line(2)}
+        error = table.get_component_rich_style("paged-table--failed", partial=True).color
+        assert error not in before and error in after

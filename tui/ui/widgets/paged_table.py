@@ -266,6 +266,9 @@ class PagedTable(ScrollView, can_focus=True):
 
         Posted at most once per ``row_count``; the screen answers by fetching
         the next page (if any) and calling :meth:`PagedTable.append_rows`.
+        Checked after cursor moves and filter/sort changes, and after appends
+        when no filter is active (so short pages keep coming until the screen
+        is full).
         """
 
         def __init__(self, table: "PagedTable", row_count: int) -> None:
@@ -327,7 +330,7 @@ class PagedTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._store = RowStore(preferred, max_width=max_column_width)
-        self.row_style_fn = row_style_fn
+        self._row_style_fn = row_style_fn
         self.empty_text = empty_text
         self._index: list[int] | None = None  # None: identity (no filter, no sort)
         self._filter_text = ""
@@ -404,6 +407,17 @@ class PagedTable(ScrollView, can_focus=True):
         self._store.set_preferred(keys)
         self._layout_changed(keep_column=current)
 
+    @property
+    def row_style_fn(self) -> Callable[[Any], Severity] | None:
+        """``row -> "failed" | "attention" | None``; setting it repaints the rows."""
+        return self._row_style_fn
+
+    @row_style_fn.setter
+    def row_style_fn(self, fn: Callable[[Any], Severity] | None) -> None:
+        self._row_style_fn = fn
+        self._generation += 1
+        self.refresh()
+
     def row_id_at(self, position: int) -> int:
         """Load-order index of the visible row at ``position``."""
         return position if self._index is None else self._index[position]
@@ -457,7 +471,10 @@ class PagedTable(ScrollView, can_focus=True):
             if first_changed < scroll_y + height - 1:
                 top = max(first_changed - scroll_y + 1, 1)
                 self.refresh(Region(0, top, self.size.width, max(height - top + 1, 1)))
-        self._check_near_end()
+        if not self._needle:
+            # Loaded rows do not fill the screen yet.  Not while filtering: a filter that
+            # matches little would otherwise fetch every page; there, the user's moves ask.
+            self._check_near_end()
 
     def clear(self) -> None:
         """Drop all rows (keeps preferred columns, drops filter and sort)."""
@@ -743,9 +760,9 @@ class PagedTable(ScrollView, can_focus=True):
                 return cached
         store = self._store
         severity = None
-        if self.row_style_fn is not None:
+        if self._row_style_fn is not None:
             try:
-                severity = self.row_style_fn(store.rows[row_id])
+                severity = self._row_style_fn(store.rows[row_id])
             except Exception:  # noqa: BLE001 - a colouring bug must not break the table
                 severity = None
         if severity in ("failed", "attention"):
@@ -796,6 +813,7 @@ class PagedTable(ScrollView, can_focus=True):
             ncols = len(self._store.order)
             self._cursor_col = max(0, min(column, ncols - 1)) if ncols else 0
         if (old_row, old_col) == (self._cursor, self._cursor_col):
+            self._check_near_end()  # e.g. "down" on the last row: the user wants more
             return
         self.refresh_rows(old_row, self._cursor)
         self._after_cursor_change(scroll=True)
