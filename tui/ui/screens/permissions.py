@@ -34,6 +34,7 @@ from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
 
 REVEAL_SECONDS = 10.0
+FLUSH_SECONDS = 0.15
 TABS = ("token", "matrix", "probe", "discovery")
 NARROW = 110
 
@@ -131,12 +132,14 @@ class PermissionsScreen(Screen):
     ]
 
     def __init__(self, tenant_name: str, focus_endpoint: str | None = None, *,
-                 clock: Callable[[], float] = time.time, concurrency: int = 4) -> None:
+                 clock: Callable[[], float] = time.time, concurrency: int = 4,
+                 reveal_seconds: float = REVEAL_SECONDS) -> None:
         super().__init__()
         self.tenant_name = tenant_name
         self.focus_endpoint = focus_endpoint
         self.clock = clock
         self.concurrency = concurrency
+        self.reveal_seconds = reveal_seconds
         self.session: Any = None
         self.session_error: BaseException | None = None
         self.infos: list[perms.TokenInfo] | None = None
@@ -157,6 +160,9 @@ class PermissionsScreen(Screen):
         self.discovery_results: list[perms.DiscoveryResult] = []
         self.discovery_note: str | None = None
         self._pending: list[str] = []
+        self._buffers: dict[str, list[dict]] = {"probe": [], "discovery": []}
+        self._flush_timer: Any = None
+        self._token_lines = -1
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -310,17 +316,19 @@ class PermissionsScreen(Screen):
                 if self.revealed:
                     t.append(safe_text(c.raw, 20000), style="bold yellow")
                     t.append("\n")
-                    t.append(f"  {'':<10} shown for {int(REVEAL_SECONDS)} s; v hides it now\n", style="dim")
+                    t.append(f"  {'':<10} shown for {self.reveal_seconds:g} s; v hides it now\n", style="dim")
                 else:
                     t.append(mask(c.raw))
-                    t.append("  (v reveals it for 10 s)\n", style="dim")
+                    t.append(f"  (v reveals it for {self.reveal_seconds:g} s)\n", style="dim")
                 if c.header:
                     self._field(t, "header", json.dumps(c.header, ensure_ascii=False, default=str))
                 if c.payload:
                     claims = "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False, default=str)}"
                                        for k, v in c.payload.items())
                     self._field(t, "claims", claims)
-        view.update(t)
+        lines = t.plain.count("\n")
+        view.update(t, layout=lines != self._token_lines)   # the countdown ticks without a layout pass
+        self._token_lines = lines
 
     @staticmethod
     def _field(t: Text, label: str, value: str) -> None:
@@ -407,6 +415,7 @@ class PermissionsScreen(Screen):
         self.probe_results = []
         self.probe_total = 0
         self.probe_note = None
+        self._buffers["probe"] = []
         table = self.query_one("#probe-table", PagedTable)
         keep = table.filter_text
         table.clear()
@@ -454,18 +463,34 @@ class PermissionsScreen(Screen):
         r = message.result
         self.probe_results.append(r)
         state, _ = perms.holds(r.endpoint, self.granted)
-        self.query_one("#probe-table", PagedTable).append_rows([r.to_row(state)])
+        self._buffer("probe", r.to_row(state))
         self.render_probe_summary()
 
     def on_probe_finished(self, message: ProbeFinished) -> None:
         if message.run != self._probe_run:
             return
         self.probing = False
+        self._flush_rows()
         if message.cancelled:
             self.probe_note = "stopped (Esc); press p to probe again"
         elif message.error:
             self.probe_note = "not run: " + message.error
         self.render_probe_summary()
+
+    # Streamed rows reach the tables in batches: a table's growth costs a layout pass of the screen.
+    def _buffer(self, which: str, row: dict) -> None:
+        self._buffers[which].append(row)
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(FLUSH_SECONDS, self._flush_rows)
+
+    def _flush_rows(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        for which, rows in self._buffers.items():
+            if rows:
+                self._buffers[which] = []
+                self.query_one(f"#{which}-table", PagedTable).append_rows(rows)
 
     def render_probe_summary(self) -> None:
         t = Text()
@@ -494,7 +519,8 @@ class PermissionsScreen(Screen):
                      style="dim")
         if not t.plain:
             return
-        self.query_one("#probe-summary", Static).update(t)
+        # fixed height (CSS): no layout pass per streamed row
+        self.query_one("#probe-summary", Static).update(t, layout=False)
 
     @on(PagedTable.RowSelected, "#probe-table")
     def _probe_row_selected(self, message: PagedTable.RowSelected) -> None:
@@ -550,6 +576,7 @@ class PermissionsScreen(Screen):
         self.discovering = True
         self.discovery_results = []
         self.discovery_note = None
+        self._buffers["discovery"] = []
         table = self.query_one("#discovery-table", PagedTable)
         keep = table.filter_text
         table.clear()
@@ -592,13 +619,14 @@ class PermissionsScreen(Screen):
         if message.run != self._disc_run:
             return
         self.discovery_results.append(message.result)
-        self.query_one("#discovery-table", PagedTable).append_rows([message.result.to_row()])
+        self._buffer("discovery", message.result.to_row())
         self.render_discovery_summary()
 
     def on_discovery_finished(self, message: DiscoveryFinished) -> None:
         if message.run != self._disc_run:
             return
         self.discovering = False
+        self._flush_rows()
         self.query_one("#discovery-progress").display = False
         if message.cancelled:
             self.discovery_note = "stopped (Esc); press d to ask again"
@@ -626,7 +654,7 @@ class PermissionsScreen(Screen):
         if self.discovery_note:
             t.append("\n")
             t.append(safe_text(self.discovery_note, 400), style="bold red")
-        self.query_one("#discovery-summary", Static).update(t)
+        self.query_one("#discovery-summary", Static).update(t, layout=False)
 
     # -- reveal, refresh --------------------------------------------------------------------------------
     def action_reveal(self) -> None:
@@ -641,8 +669,8 @@ class PermissionsScreen(Screen):
         self.render_tokens()
         if self._reveal_timer is not None:
             self._reveal_timer.stop()
-        self._reveal_timer = self.set_timer(REVEAL_SECONDS, self._mask)
-        self.notify(Text(f"Token shown for {int(REVEAL_SECONDS)} s: anyone who sees it can call the API "
+        self._reveal_timer = self.set_timer(self.reveal_seconds, self._mask)
+        self.notify(Text(f"Token shown for {self.reveal_seconds:g} s: anyone who sees it can call the API "
                          "until it expires."), severity="warning")
 
     def _mask(self) -> None:
