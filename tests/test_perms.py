@@ -380,6 +380,28 @@ token_url = "http://127.0.0.1:{port}/connect/token"
         assert "no token" in out.out and "Traceback" not in out.err
         assert "not run: no token" in out.out and "stopped:" in out.out
 
+    def test_refused_credential_exits_3(self, capsys, tmp_path, sim):
+        secret = tmp_path / "s.secret"
+        secret.write_text("not-the-secret\n")
+        secret.chmod(0o600)
+        cfg = tmp_path / "config.toml"
+        cfg.write_text(f"""
+[[tenants]]
+name = "bad"
+client_id = "{sim.tenant('demo-aos').client_id}"
+client_secret_file = "{secret}"
+api_url = "{sim.base_url}"
+elements_url = "{sim.base_url}"
+token_url = "{sim.token_url}"
+""")
+        from tui.cli import main
+        code = main(["perms", "--config", str(cfg), "--tenant", "bad", "--format", "json"])
+        out = capsys.readouterr()
+        assert code == 3 and "invalid_client" in out.err
+        data = json.loads(out.out)
+        assert data["tokens"][0]["state"] == "error" and data["tokens"][0]["error_code"] == "invalid_client"
+        assert "not-the-secret" not in out.out + out.err
+
     async def test_sentinel_token_never_printed(self, sim):
         from tui.commands.common import to_json
         from tui.commands.perms import collect, render_table

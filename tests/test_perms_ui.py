@@ -269,8 +269,8 @@ def fixed_jwt() -> str:
     return f"{b64(header)}.{b64(claims)}.{SENTINEL}"
 
 
-def fake_session():
-    token = Token(fixed_jwt(), ISSUED + 3600, ISSUED, "default", ())
+def fake_session(access_token: str | None = None, granted: tuple[str, ...] = ()):
+    token = Token(access_token or fixed_jwt(), ISSUED + 3600, ISSUED, "default", (), granted)
     tenant = SimpleNamespace(name="contoso-prod", accent="red",
                              token_url="https://identity.avepointonlineservices.com/connect/token")
 
@@ -321,6 +321,44 @@ class TestReveal:
             await pilot.press("v")
             await pilot.pause()
             assert not screen.revealed and SENTINEL not in plain(screen.query_one("#token-view", Static))
+
+
+class TestTokenStates:
+    async def test_expired_token(self, tmp_path):
+        app = PermsApp(TenantDirectory(tmp_path / "none.toml", DemoRuntime(seed=1)), "contoso-prod",
+                       session=fake_session(), clock=lambda: ISSUED + 3600 + 125)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await opened(pilot)
+            view = plain(screen.query_one("#token-view", Static))
+            assert "expired" in view and "expired 2 min ago" in view and "press r" in view
+            assert SENTINEL not in view
+
+    async def test_opaque_token(self, tmp_path):
+        app = PermsApp(TenantDirectory(tmp_path / "none.toml", DemoRuntime(seed=1)), "contoso-prod",
+                       session=fake_session(SENTINEL), clock=lambda: ISSUED + 600)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await opened(pilot)
+            view = plain(screen.query_one("#token-view", Static))
+            assert "not a JWT" in view and "its scopes are unknown" in view
+            assert SENTINEL not in view and SENTINEL not in screen_text(app)
+            assert {r.state for r in screen.matrix} == {"unknown"}
+
+    async def test_opaque_token_with_scopes_from_the_response(self, tmp_path):
+        app = PermsApp(TenantDirectory(tmp_path / "none.toml", DemoRuntime(seed=1)), "contoso-prod",
+                       session=fake_session(SENTINEL, granted=("audit.read.all",)), clock=lambda: ISSUED + 600)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await opened(pilot)
+            assert "scopes from the token response" in plain(screen.query_one("#token-view", Static))
+            assert {r.endpoint.id for r in screen.matrix if r.state == "granted"} == {"aos.audit"}
+
+    async def test_r_gets_a_new_token(self, make_app):
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await opened(pilot)
+            first = screen.infos[0].claims.payload["jti"]
+            await pilot.press("r")
+            await wait_until(pilot, lambda: screen.infos[0].claims.payload["jti"] != first)
+            assert screen.infos[0].state() == "valid"
 
 
 def test_help_lists_the_permission_keys():

@@ -415,8 +415,9 @@ def probe_plan(catalog: Catalog, endpoints: Iterable[Endpoint] | None = None,
             continue
         fam = endpoint_family(e)
         if families and fam not in families:
-            other = "an Elements" if fam == "elements" else "an AOS"
-            skipped.append(ProbePlan(e, skip=f"needs {other} app registration; this token is from another"))
+            skipped.append(ProbePlan(e, skip="Elements API: needs an Elements app registration (this token is "
+                                             "from an AOS one)" if fam == "elements" else
+                                     "Modern API: needs an AOS app registration (this token is from an Elements one)"))
             continue
         if e.path_params:
             skipped.append(ProbePlan(e, skip="needs an id (" + ", ".join(e.path_params) + ")"))
