@@ -119,10 +119,10 @@ class TestDrillDown:
             idx = next(i for i, (e, _) in enumerate(app.screen.choices) if e.id == "elements.avpt-products-jobs")
             app.screen.query_one("OptionList").highlighted = idx
             await pilot.press("enter")
-            await settle(pilot)
+            await wait_until(pilot, lambda: screen.view.endpoint.id == "elements.avpt-products-jobs"
+                             and (screen.view.loaded > 0 or screen.view.error))
             v = screen.view
-            assert v.endpoint.id == "elements.avpt-products-jobs" and "customerId" in v.context
-            assert v.loaded > 0
+            assert "customerId" in v.context and v.error is None and v.loaded > 0
 
 
 class TestInspector:

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from tui.catalog import Endpoint
+from tui.catalog.display import labelled
 from tui.catalog.navigation import item_edges
 from tui.hints import permission_hint
 from tui.textsafe import safe_text
@@ -195,20 +196,21 @@ class ExplorerScreen(Screen):
             slot.mount(form)
         if self.size.width < NARROW:
             self.query_one(ResourceTree).display = False
-        if form is not None:
-            # The form holds defaults (a 7-day window) and asks for required values first.
-            self.call_after_refresh(self._validate_form_or_start, form)
-        else:
+        if form is None:
             self.start_loading()
+        # else: the form holds defaults (a 7-day window) and asks for required values first; it posts
+        # Ready once mounted and loading starts from there.
 
-    def _validate_form_or_start(self, form: ParamsForm) -> None:
-        clean, errors = form.validate()
-        if errors:
-            self.set_status(Text("Fill in the required parameters, then press Enter.", style="yellow"))
-            form.focus_first_error(errors)
+    @on(ParamsForm.Ready)
+    def _form_ready(self, message: ParamsForm.Ready) -> None:
+        v = self.view
+        if v is None or message.form.endpoint is not v.endpoint or v.pager is not None:
             return
-        self.view.params = clean
-        self.start_loading()
+        if message.errors:
+            self.set_status(Text("Fill in the required parameters, then press Enter (Ctrl+R).", style="yellow"))
+            message.form.focus_first_error(message.errors)
+            return
+        self._params_submitted(ParamsForm.Submitted(message.form, message.values))
 
     @on(ParamsForm.Submitted)
     def _params_submitted(self, message: ParamsForm.Submitted) -> None:
@@ -280,10 +282,11 @@ class ExplorerScreen(Screen):
             return
         page = message.page
         items = page.items if isinstance(page.items, list) else [page.items]
-        rows = [it if isinstance(it, dict) else {"value": it} for it in items]
-        self.query_one(PagedTable).append_rows(rows)
+        raw = [it if isinstance(it, dict) else {"value": it} for it in items]
+        v.items.extend(raw)
+        self.query_one(PagedTable).append_rows([labelled(v.endpoint, it) for it in raw])
         v.pages += 1
-        v.loaded += len(rows)
+        v.loaded += len(raw)
         v.total = page.total if page.total is not None else v.total
         v.last_exchange = page.exchange
         v.notice = page.notice or v.notice
@@ -373,7 +376,7 @@ class ExplorerScreen(Screen):
         v = self.view
         if v is None:
             return
-        item = message.row
+        item = v.items[message.row_index] if message.row_index < len(v.items) else message.row
         self.show_inspector(True)
         self.query_one(ExchangeInspector).show_item(item, item_label(item, v.endpoint))
         targets = item_edges(self.app.catalog, v.endpoint, item, v.context)
@@ -457,7 +460,7 @@ class ExplorerScreen(Screen):
         inspector.display = show
         self.set_class(show, "-inspecting")
         if show:
-            inspector.focus()
+            inspector.focus_body()
 
     def action_toggle_inspector(self) -> None:
         inspector = self.query_one(ExchangeInspector)

@@ -28,6 +28,7 @@ class View:
     last_exchange: Any = None
     notice: str | None = None
     crumbs: tuple[str, ...] = field(default_factory=tuple)
+    items: list = field(default_factory=list)        # raw items in load order (the table shows labels)
 
 
 class PageLoaded(Message):

@@ -12,7 +12,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Static, Tab, Tabs
 
 from tui.textsafe import safe_text
@@ -113,13 +113,19 @@ class ExchangeInspector(Vertical):
         yield Tabs(Tab("Body", id="body"), Tab("Headers", id="headers"), id="inspector-tabs")
         with ContentSwitcher(initial="inspector-body"):
             yield JsonView(id="inspector-body")
-            with Vertical(id="inspector-headers-pane", classes="headers-scroll"):
+            with VerticalScroll(id="inspector-headers-pane", classes="headers-scroll"):
                 yield Static("", id="inspector-headers")
+
+    def focus_body(self) -> None:
+        """The inspector's keys (c, y, w, b, h) work while its body has focus."""
+        self.query_one(JsonView).focus()
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
-        self.query_one(ContentSwitcher).current = f"inspector-{event.tab.id}" if event.tab.id == "body" \
-            else "inspector-headers-pane"
+        pane = "inspector-body" if event.tab.id == "body" else "inspector-headers-pane"
+        self.query_one(ContentSwitcher).current = pane
+        if self.has_focus_within:
+            self.query_one(f"#{pane}").focus()
 
     def action_show(self, which: str) -> None:
         self.query_one(Tabs).active = which

@@ -36,6 +36,13 @@ class ParamsForm(VerticalScroll):
             super().__init__()
             self.form, self.values = form, values
 
+    class Ready(Message):
+        """Posted once mounted: the initial values (defaults, presets) and what is still missing."""
+
+        def __init__(self, form: "ParamsForm", values: dict[str, Any], errors: dict[str, str]) -> None:
+            super().__init__()
+            self.form, self.values, self.errors = form, values, errors
+
     def __init__(self, endpoint: Endpoint, values: dict[str, Any] | None = None,
                  missing_path: list[str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -77,6 +84,10 @@ class ParamsForm(VerticalScroll):
                                 compact=True, id=_field_id(p.name))
             yield Static("", classes="param-error -empty", id=_field_id(p.name) + "-error")
 
+    def on_mount(self) -> None:
+        clean, errors = self.validate()
+        self.post_message(self.Ready(self, clean, errors))
+
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for p in self.params:
@@ -94,6 +105,9 @@ class ParamsForm(VerticalScroll):
     def validate(self) -> tuple[dict[str, Any], dict[str, str]]:
         values = self.values()
         clean, errors = validate_params(self.endpoint, values)
+        for p in self.endpoint.params:       # path params come from the tree unless asked for here
+            if p.location == "path" and p not in self.params:
+                errors.pop(p.name, None)
         for p in self.params:
             if p.location == "path":
                 errors.pop(p.name, None)
