@@ -1,8 +1,9 @@
 """Shared fixtures: an isolated environment and the API simulator.
 
-- ``_isolated_environment`` (autouse, session): XDG_DATA_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME
-  and XDG_STATE_HOME point into a temporary directory, so no test reads or writes the real home
-  (the demo credentials land there too); AVEGRAPH_CONFIG and proxy variables are removed.
+- ``_isolated_environment`` (autouse, session): HOME, XDG_DATA_HOME, XDG_CONFIG_HOME,
+  XDG_CACHE_HOME and XDG_STATE_HOME point into a temporary directory, so no test reads or writes
+  the real home (the demo credentials land there too); AVEGRAPH_CONFIG and the proxy variables
+  are removed. The fixture's value is that directory.
 - ``sim`` (session): a started ``SimulatorServer(seed=1)`` without faults. Tests that change its
   knobs must put them back; prefer ``make_sim`` for faults.
 - ``make_sim`` (function): ``make_sim(**knobs)`` returns a started server; all are stopped at
@@ -22,6 +23,7 @@ _REMOVED = ("AVEGRAPH_CONFIG", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_
 def _isolated_environment(tmp_path_factory):
     root = tmp_path_factory.mktemp("home")
     saved = dict(os.environ)
+    os.environ["HOME"] = str(root)
     for name, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
                       ("XDG_STATE_HOME", "state")):
         path = root / sub

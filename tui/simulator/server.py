@@ -205,11 +205,20 @@ class _Handler(BaseHTTPRequestHandler):
         base_url = f"http://{host}"
         if not identity:
             sim._enter()
-        status, endpoint_id, fault = 0, None, None
+        body_rec: Any = None
+        if raw_body:
+            try:
+                body_rec = json.loads(raw_body)
+            except (ValueError, UnicodeDecodeError):
+                body_rec = raw_body.decode("utf-8", "replace")
+        rec = RequestRecord(method=method, path=path, query={k: v for k, v in pairs}, body=body_rec, status=0,
+                            start=t0, end=t0, had_auth=bool(self.headers.get("Authorization")),
+                            request_id=request_id, kind="identity" if identity else "api", query_pairs=pairs)
+        recorded = False
         try:
             forced = sim._take_forced(path)
             if forced is not None:
-                fault = "forced"
+                rec.fault = "forced"
                 if forced.delay:
                     time.sleep(forced.delay)
                 reply = self._forced_reply(forced, path, request_id)
@@ -219,32 +228,30 @@ class _Handler(BaseHTTPRequestHandler):
                 drop, trickle = False, 0.0
             else:
                 try:
-                    reply, drop, trickle, fault = self._api(method, path, pairs, raw_body, base_url, request_id)
+                    reply, drop, trickle, rec.fault = self._api(method, path, pairs, raw_body, base_url, request_id)
                 except Exception as exc:             # a simulator bug: answer 500, never drop the connection
                     import traceback
                     traceback.print_exc()
                     body = error_body(family_of(None, path), 500, f"Simulator error: {type(exc).__name__}: {exc}",
                                       request_id=request_id, trace_id=new_trace_id())
-                    reply, drop, trickle, fault = Reply(500, body), False, 0.0, "error"
-            status, endpoint_id = reply.status, reply.endpoint_id
-            self._send(reply, request_id, method, drop=drop, trickle=trickle)
+                    reply, drop, trickle, rec.fault = Reply(500, body), False, 0.0, "error"
+            rec.status, rec.endpoint_id = reply.status, reply.endpoint_id
             if drop:
-                fault = "drop"
+                rec.fault = "drop"
+            # Recorded before the body goes out: a client that has its response finds its record
+            # (``end`` is set now and again once the body is written).
+            rec.end = time.time()
+            sim._record(rec)
+            recorded = True
+            self._send(reply, request_id, method, drop=drop, trickle=trickle)
         except (BrokenPipeError, ConnectionResetError, socket.timeout):
             self.close_connection = True
         finally:
+            rec.end = time.time()
             if not identity:
                 sim._leave()
-            body_rec: Any = None
-            if raw_body:
-                try:
-                    body_rec = json.loads(raw_body)
-                except (ValueError, UnicodeDecodeError):
-                    body_rec = raw_body.decode("utf-8", "replace")
-            sim._record(RequestRecord(
-                method=method, path=path, query={k: v for k, v in pairs}, body=body_rec, status=status, start=t0,
-                end=time.time(), had_auth=bool(self.headers.get("Authorization")), request_id=request_id,
-                endpoint_id=endpoint_id, kind="identity" if identity else "api", fault=fault, query_pairs=pairs))
+            if not recorded:
+                sim._record(rec)
 
     def _forced_reply(self, forced: _Forced, path: str, request_id: str) -> Reply:
         headers = dict(forced.headers)
