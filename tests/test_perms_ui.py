@@ -323,6 +323,43 @@ class TestReveal:
             assert not screen.revealed and SENTINEL not in plain(screen.query_one("#token-view", Static))
 
 
+class TestKeys:
+    async def test_typing_in_the_filter_runs_no_action_and_esc_clears_it(self, tmp_path):
+        app = fixed_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await opened(pilot)
+            await pilot.press("slash")
+            await pilot.pause()
+            assert screen._active_tab() == "matrix"
+            await pilot.press("p", "d", "v", "r", "s", "a", "u", "d", "i", "t")
+            await pilot.pause()
+            table = screen.query_one("#matrix-table", PagedTable)
+            assert screen.query_one("#perm-filter").value == "pdvrsaudit"
+            assert not screen.probing and not screen.discovering and not screen.revealed
+            await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace",
+                              "backspace", "backspace", "backspace", "backspace", "backspace")
+            await pilot.press(*"missing")
+            await pilot.pause()
+            assert 0 < table.visible_count < len(app.catalog)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert table.has_focus and table.filter_text == "missing"
+            await pilot.press("slash")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert table.visible_count == len(app.catalog)
+            assert isinstance(app.screen, PermissionsScreen)
+
+    async def test_number_keys_switch_tabs(self, tmp_path):
+        app = fixed_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await opened(pilot)
+            for key, tab in (("2", "matrix"), ("3", "probe"), ("4", "discovery"), ("1", "token")):
+                await pilot.press(key)
+                await pilot.pause()
+                assert screen._active_tab() == tab
+
+
 class TestTokenStates:
     async def test_expired_token(self, tmp_path):
         app = PermsApp(TenantDirectory(tmp_path / "none.toml", DemoRuntime(seed=1)), "contoso-prod",

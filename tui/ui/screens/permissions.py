@@ -163,6 +163,7 @@ class PermissionsScreen(Screen):
         self._buffers: dict[str, list[dict]] = {"probe": [], "discovery": []}
         self._flush_timer: Any = None
         self._token_lines = -1
+        self._filter_wanted: str | None = None
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -190,7 +191,7 @@ class PermissionsScreen(Screen):
                 yield PagedTable(id="discovery-table", row_style_fn=discovery_style,
                                  empty_text="Not asked yet: press d",
                                  preferred=("scope", "result", "endpoints", "identity service says"))
-        yield Input(placeholder="filter rows (! inverts) — Enter keeps, Esc closes", id="perm-filter")
+        yield Input(placeholder="filter rows (! inverts) — Enter keeps it, Esc clears it", id="perm-filter")
         with Horizontal(id="perm-status-bar"):
             yield Static(Text("connecting…", style="dim"), id="perm-status")
         yield Footer()
@@ -738,7 +739,12 @@ class PermissionsScreen(Screen):
             filt.display = False
             return
         self._show_filter_value(tab)
-        filt.display = bool(self._filters.get(tab))
+        if self._filter_wanted == tab:          # "/" pressed on another tab: the filter opens here
+            self._filter_wanted = None
+            filt.display = True
+            filt.focus()
+        else:
+            filt.display = bool(self._filters.get(tab))
 
     def action_sort(self) -> None:
         table = self._table_for(self._active_tab())
@@ -748,8 +754,9 @@ class PermissionsScreen(Screen):
     def action_filter(self) -> None:
         tab = self._active_tab()
         if tab == "token":
+            self._filter_wanted = "matrix"
             self._show_tab("matrix")
-            tab = "matrix"
+            return
         filt = self.query_one("#perm-filter", Input)
         self._show_filter_value(tab)
         filt.display = True
@@ -773,6 +780,7 @@ class PermissionsScreen(Screen):
     def action_back(self) -> None:
         filt = self.query_one("#perm-filter", Input)
         if filt.display and filt.has_focus:
+            filt.value = ""                     # Esc drops the filter; Enter keeps it
             filt.display = False
             table = self._table_for(self._active_tab())
             if table is not None:
