@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Iterable
 
 from tui.catalog import Catalog, Endpoint
