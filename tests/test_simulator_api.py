@@ -7,7 +7,6 @@ and the speed of a 100-item page.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import time

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 from tui.catalog import Endpoint, load_catalog
-from tui.simulator.generate import (COMPANIES, COUNTRIES, DOMAINS, FIRST, LAST, Varier, format_like, guid,
+from tui.simulator.generate import (COMPANIES, COUNTRIES, DOMAINS, FIRST, LAST, Varier, guid,
                                     iso, parse_time)
 
 __all__ = ["BadRequest", "Collection", "Dataset", "NotFound", "Query"]
@@ -93,20 +93,27 @@ class Query:
 
 
 class Collection:
-    """A list of items plus filter columns; items may be built on first access."""
+    """A list of items plus filter columns; items may be built on first access.
 
-    __slots__ = ("n", "_items", "_make", "cols", "extra", "_lock")
+    Built-on-demand items are deterministic, so at most ``LAZY_CACHE`` of them are kept (a
+    ``--scale 20`` audit log would otherwise hold 400,000 dicts); the rest are rebuilt if asked
+    for again.
+    """
+
+    __slots__ = ("n", "_items", "_lazy", "_make", "cols", "extra", "_lock")
+    LAZY_CACHE = 50_000
 
     def __init__(self, items: list[dict] | None = None, *, n: int | None = None,
                  make: Callable[[int], dict] | None = None, cols: dict[str, list] | None = None,
                  extra: dict | None = None):
+        self._items: list[dict] | None = None
+        self._lazy: dict[int, dict] = {}
         if items is not None:
-            self._items: list[dict | None] = items
+            self._items = items
             self.n = len(items)
         else:
             assert n is not None and make is not None
             self.n = n
-            self._items = [None] * n
         self._make = make
         self.cols = cols or {}
         self.extra = extra or {}
@@ -116,10 +123,20 @@ class Collection:
         return self.n
 
     def get(self, i: int) -> dict:
-        it = self._items[i]
+        if self._items is not None:
+            return self._items[i]
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        it = self._lazy.get(i)
         if it is None:
             it = self._make(i)          # deterministic: a race builds the same item twice at worst
-            self._items[i] = it
+            with self._lock:
+                self._lazy[i] = it
+                if len(self._lazy) > self.LAZY_CACHE:
+                    for k in list(self._lazy)[: self.LAZY_CACHE // 10]:
+                        del self._lazy[k]
         return it
 
     def all(self) -> list[dict]:
