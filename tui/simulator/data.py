@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from bisect import bisect_right
 import re
 import threading
 from collections import OrderedDict
@@ -232,13 +233,33 @@ WORKFLOWS = (("User MFA disabled", 3), ("Risky sign-ins", 1), ("Unmanaged device
              ("Sensitive file access", 4))
 
 
+_CUM: dict[int, tuple[tuple, list[float], float, tuple]] = {}
+
+
+def _cum(table: tuple[tuple[Any, float], ...]) -> tuple[list[Any], list[float], float]:
+    hit = _CUM.get(id(table))
+    if hit is None or hit[3] is not table:
+        values = [v for v, _ in table]
+        cum, acc = [], 0.0
+        for _, w in table:
+            acc += w
+            cum.append(acc)
+        hit = _CUM[id(table)] = (values, cum, acc, table)
+    return hit[0], hit[1], hit[2]
+
+
 def _w(rng: random.Random, table: tuple[tuple[Any, float], ...]) -> Any:
-    x = rng.random() * sum(w for _, w in table)
-    for v, w in table:
-        x -= w
-        if x < 0:
-            return v
-    return table[-1][0]
+    """One weighted choice from ((value, weight), ...)."""
+    values, cum, total = _cum(table)
+    return values[min(bisect_right(cum, rng.random() * total), len(values) - 1)]
+
+
+def _ws(rng: random.Random, table: tuple[tuple[Any, float], ...], k: int) -> list[Any]:
+    """k weighted choices (one column of a large collection)."""
+    values, cum, total = _cum(table)
+    last = len(values) - 1
+    rnd = rng.random
+    return [values[min(bisect_right(cum, rnd() * total), last)] for _ in range(k)]
 
 
 def _duration_hms(seconds: float) -> str:
@@ -577,8 +598,9 @@ def _aos_audit(ds: Dataset, e: Endpoint, pp: dict) -> Collection:
         r = ds.rng("aos.audit")
         n = ds.n("audit")
         times = _spread_times(ds, r, n)
-        kinds = [r.randrange(len(AUDIT_ACTIONS)) for _ in range(n)]
-        geos = [r.choice(GEO) for _ in range(n)]
+        rnd, na, ng = r.random, len(AUDIT_ACTIONS), len(GEO)
+        kinds = [int(rnd() * na) for _ in range(n)]
+        geos = [GEO[int(rnd() * ng)] for _ in range(n)]
         products = [AUDIT_ACTIONS[k][2] for k in kinds]
         labels = {v.value: v.label for v in e.param("productTypes").enum}
         sample = ds._sample_item(e)
@@ -660,10 +682,15 @@ def _m365_jobs(ds: Dataset, e: Endpoint, pp: dict) -> Collection:
         n = ds.n("m365_jobs")
         now = ds.now.timestamp()
         times = _spread_times(ds, r, n)
-        states = [_status_for(r, "m365", t, now) for t in times]
-        jtypes = [_w(r, ((1, 82.0), (2, 5.0), (3, 4.0), (4, 2.0), (5, 7.0))) for _ in range(n)]
-        otypes = [_w(r, ((1, 26.0), (2, 22.0), (3, 18.0), (4, 9.0), (5, 1.0), (6, 1.0), (7, 12.0), (8, 1.0),
-                         (9, 5.0), (10, 2.0), (11, 2.0), (12, 1.0))) for _ in range(n)]
+        plan, recent = PLANS["m365"]
+        states = _ws(r, plan, n)
+        for i, t in enumerate(times):           # newest first: the in-progress ones are at the front
+            if now - t >= 3600:
+                break
+            states[i] = recent
+        jtypes = _ws(r, ((1, 82.0), (2, 5.0), (3, 4.0), (4, 2.0), (5, 7.0)), n)
+        otypes = _ws(r, ((1, 26.0), (2, 22.0), (3, 18.0), (4, 9.0), (5, 1.0), (6, 1.0), (7, 12.0), (8, 1.0),
+                         (9, 5.0), (10, 2.0), (11, 2.0), (12, 1.0)), n)
         locs = [r.choice(M365_LOCATIONS) for _ in range(n)]
         base = ds.seed * 7_000_003
 
@@ -942,9 +969,10 @@ def _dmso(ds: Dataset, e: Endpoint, pp: dict) -> Collection:
         times = _spread_times(ds, r, n)
         actions = [int(v.value) for v in e.param("action").enum]
         modules = [int(v.value) for v in e.param("module").enum]
-        status = [_status_for(r, "dmso", t, now) for t in times]
-        act = [r.choice(actions) for _ in range(n)]
-        mod = [r.choice(modules[:6]) if r.random() < 0.8 else r.choice(modules) for _ in range(n)]
+        status = _ws(r, PLANS["dmso"][0], n)
+        rnd, na, nm = r.random, len(actions), len(modules)
+        act = [actions[int(rnd() * na)] for _ in range(n)]
+        mod = [modules[int(rnd() * 6)] if rnd() < 0.8 else modules[int(rnd() * nm)] for _ in range(n)]
         base = ds.seed * 5_000_011
         tenant = DOMAINS[0].split(".")[0]
 
