@@ -35,7 +35,7 @@ __all__ = [
     "SCOPE_VARIANTS", "scope_key", "spellings", "granted_from_claims", "MatrixRow", "scope_matrix",
     "matrix_counts", "TokenInfo", "token_infos", "ProbePlan", "ProbeResult", "probe_plan", "safe_params",
     "probe_one", "iter_probe", "prepare_probe", "ProbeAborted", "DiscoveryResult", "DiscoveryAborted", "iter_discover",
-    "OUTCOME_LABELS", "format_countdown",
+    "OUTCOME_LABELS", "format_countdown", "error_text",
 ]
 
 # ------------------------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ class TokenInfo:
     def describe_state(self, now: float | None = None) -> str:
         st = self.state(now)
         if st == "error":
-            return f"no token: {_error_text(self.error)}"
+            return f"no token: {error_text(self.error)}"
         if st == "expired":
             return "expired: requests will get a new token (press r to refresh now)"
         if st == "undecodable":
@@ -245,14 +245,15 @@ class TokenInfo:
             c["expires_in"] = None if left is None else int(left)
             d.update({k: v for k, v in c.items() if k != "bundle"})
         if self.error is not None:
-            d["error"] = _error_text(self.error)
+            d["error"] = error_text(self.error)
             code = getattr(self.error, "error", None)
             if code:
                 d["error_code"] = code
         return d
 
 
-def _error_text(err: BaseException | None) -> str:
+def error_text(err: BaseException | None) -> str:
+    """One line for an error: its message and hint (never a secret: the core masks them)."""
     if err is None:
         return ""
     describe = getattr(err, "describe", None)
@@ -477,7 +478,7 @@ async def prepare_probe(session: Any, catalog: Catalog, now: datetime | None = N
     registered for (every API with ``all_families``)."""
     infos = await token_infos(session)
     if infos and all(i.claims is None for i in infos):
-        raise ProbeAborted("no token: " + _error_text(infos[0].error))
+        raise ProbeAborted("no token: " + error_text(infos[0].error))
     fams = None if all_families else families_of(granted_of(infos))
     return probe_plan(catalog, now=now, families=fams), infos
 
@@ -491,7 +492,7 @@ async def iter_probe(session: Any, plans: list[ProbePlan], concurrency: int = 4,
     if preflight:
         infos = await token_infos(session)
         if infos and all(i.claims is None for i in infos):
-            raise ProbeAborted("no token: " + _error_text(infos[0].error))
+            raise ProbeAborted("no token: " + error_text(infos[0].error))
     sendable = [p for p in plans if not p.skip]
     skipped = [p for p in plans if p.skip]
     sem = asyncio.Semaphore(max(1, concurrency))
@@ -583,12 +584,12 @@ async def discover_one(session: Any, scope: str, endpoints: tuple[str, ...] = ()
             raise
         except AuthError as err:
             if err.error != "invalid_scope":
-                raise DiscoveryAborted(f"the identity service refused the client itself: {_error_text(err)}",
+                raise DiscoveryAborted(f"the identity service refused the client itself: {error_text(err)}",
                                        err) from None
             last = err
             continue
         except Exception as err:  # network, 5xx, unreadable credential: no answer about the scope
-            raise DiscoveryAborted(f"the identity service could not be asked: {_error_text(err)}", err) from None
+            raise DiscoveryAborted(f"the identity service could not be asked: {error_text(err)}", err) from None
         held = tuple(getattr(claims, "scopes", ()) or ())
         if held and not any(scope_key(h) == scope_key(spelling) for h in held):
             last = None

@@ -47,7 +47,7 @@ async def collect(tenant: Any, *, probe: bool = False, discover: bool = False, c
             fatal = infos[0].error if infos else None
         if probe:
             if fatal is not None:
-                out["probe"] = {"aborted": "no token: " + perms._error_text(fatal), "results": []}
+                out["probe"] = {"aborted": "no token: " + perms.error_text(fatal), "results": []}
             else:
                 plans = perms.probe_plan(catalog, families=perms.families_of(granted))
                 results = [r async for r in perms.iter_probe(session, plans, concurrency, preflight=False)]

@@ -257,7 +257,7 @@ class PermissionsScreen(Screen):
         failed = [i for i in self.infos if i.claims is None]
         if failed and len(failed) == len(self.infos):
             t = Text("No token: ", style="bold red")
-            t.append(safe_text(perms._error_text(failed[0].error), 300))
+            t.append(safe_text(perms.error_text(failed[0].error), 300))
             self.set_status(t)
         else:
             held = sorted(self.granted.values(), key=str.lower) if self.granted else []
