@@ -26,12 +26,14 @@ dangerous = st.sampled_from(
     ["\x1b", "\x07", "\x9b", "\x9d", "\x85", "\u202e", "\u2066", "\u200f", "\u061c",
      "\n", "\r", "\t", "\x7f", "\x00", "\ud800", "\u2028", "[/nope]", "[@click=app.quit]"]
 )
-hostile_text = st.lists(st.one_of(st.text(), dangerous), max_size=8).map("".join)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20) | dangerous,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=8,
+hostile_text = st.lists(st.one_of(st.text(max_size=24), dangerous), max_size=6).map("".join)
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12) | dangerous
+# Two levels are all cell_text looks into (deeper containers are summarised).
+json_values = st.one_of(
+    json_scalars,
+    st.lists(json_scalars | st.lists(json_scalars, max_size=3), max_size=4),
+    st.dictionaries(st.text(max_size=6) | dangerous,
+                    json_scalars | st.dictionaries(st.text(max_size=4), json_scalars, max_size=3), max_size=4),
 )
 
 
