@@ -262,6 +262,29 @@ class TestBoundedConcurrency:
             assert sim.max_concurrent <= 2
 
 
+class TestCatalogueCheck:
+    def test_disagreement_sentences(self):
+        e = CAT.get("aos.jobs")
+        assert perms.ProbeResult(e, "forbidden", 403).disagreement("granted").endswith("403")
+        assert "without the documented scope" in perms.ProbeResult(e, "ok", 200).disagreement("missing")
+        assert perms.ProbeResult(e, "bad_request", 400).disagreement("missing")
+        assert perms.ProbeResult(e, "forbidden", 403).disagreement("missing") is None
+        assert perms.ProbeResult(e, "ok", 200).disagreement("granted") is None
+        assert perms.ProbeResult(e, "ok", 200).disagreement("unknown") is None
+        assert perms.ProbeResult(e, "ok", 200).to_row("missing")["catalogue"] == "disagrees"
+
+    async def test_a_403_despite_the_scope_is_flagged(self, sim):
+        sim.force("/aos/audit", status=403, body={"error": "customer scope excludes this tenant"})
+        try:
+            async with Session(tenant_of(sim, "demo-restricted"), CAT) as session:
+                results, infos = await probe_all(session)
+        finally:
+            sim.clear_forced()
+        granted = perms.granted_of(infos)
+        odd = {r.endpoint.id: r.disagreement(perms.holds(r.endpoint, granted)[0]) for r in results}
+        assert [k for k, v in odd.items() if v] == ["aos.audit"]
+
+
 class TestFailures:
     async def test_identity_service_down(self, sim):
         tenant = tenant_of(sim, "demo-aos", token_url=f"http://127.0.0.1:{closed_port()}/connect/token")
@@ -345,6 +368,9 @@ class TestCli:
         assert data["probe"]["counts"]["forbidden"] > 0
         assert set(data["probe"]["counts"]) <= {"ok", "forbidden", "skipped"}
         assert data["discovery"]["counts"] == {"granted": 2, "refused": len(CAT.all_scopes()) - 2}
+        assert data["probe"]["disagreements"] == 0
+        row = next(r for r in data["probe"]["results"] if r["endpoint"] == "aos.jobs")
+        assert row["token"] == "missing" and row["status"] == 403 and row["disagrees_with_catalogue"] is None
 
     def test_table_full_scope_tenant(self, capsys):
         from tui.cli import main

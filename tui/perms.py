@@ -342,19 +342,30 @@ class ProbeResult:
             return str(self.status)
         return OUTCOME_LABELS.get(self.outcome, self.outcome)
 
+    def disagreement(self, state: str | None) -> str | None:
+        """Where the service contradicts the catalogue's scope data, given the matrix state of the
+        endpoint: a sentence, else None. This is the check Graph Explorer's permissions tab lacked."""
+        if state == "granted" and self.outcome == "forbidden":
+            return "the token holds the documented scope, yet the service says 403"
+        if state == "missing" and self.outcome in ("ok", "bad_request"):
+            return "the service accepted a token without the documented scope"
+        return None
+
     def to_row(self, state: str | None = None) -> dict[str, Any]:
         e = self.endpoint
         row = {"outcome": self.label, "endpoint": e.id, "service": e.service, "scope": " or ".join(e.scopes)}
         if state is not None:
             row["token"] = state
+            row["catalogue"] = "disagrees" if self.disagreement(state) else ""
         row.update({"message": self.message or self.note, "request-id": self.request_id or "",
                     "ms": "" if self.elapsed is None else f"{self.elapsed * 1000:.0f}"})
         return row
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, state: str | None = None) -> dict[str, Any]:
         e = self.endpoint
         return {"endpoint": e.id, "service": e.service_key, "method": e.method, "path": e.path,
-                "scopes": list(e.scopes), "outcome": self.outcome, "status": self.status, "message": self.message,
+                "scopes": list(e.scopes), "token": state, "disagrees_with_catalogue": self.disagreement(state),
+                "outcome": self.outcome, "status": self.status, "message": self.message,
                 "request_id": self.request_id, "elapsed_ms": None if self.elapsed is None else
                 round(self.elapsed * 1000, 1), "note": self.note, "params": dict(self.params)}
 

@@ -53,8 +53,10 @@ async def collect(tenant: Any, *, probe: bool = False, discover: bool = False, c
                 results = [r async for r in perms.iter_probe(session, plans, concurrency, preflight=False)]
                 order = {p.endpoint.id: i for i, p in enumerate(plans)}
                 results.sort(key=lambda r: order.get(r.endpoint.id, 0))
-                out["probe"] = {"aborted": None, "results": [r.to_dict() for r in results],
-                                "counts": _count(r.outcome for r in results)}
+                states = {r.endpoint.id: r.state for r in matrix}
+                dicts = [r.to_dict(states.get(r.endpoint.id)) for r in results]
+                out["probe"] = {"aborted": None, "results": dicts, "counts": _count(r.outcome for r in results),
+                                "disagreements": sum(1 for d in dicts if d["disagrees_with_catalogue"])}
         if discover:
             results, aborted = [], None
             try:
@@ -139,6 +141,10 @@ def render_table(data: dict[str, Any]) -> str:
                      "request-id": r["request_id"] or "", "message": r["message"] or r["note"]} for r in sent]
             c = probe["counts"]
             lines.append("  " + ", ".join(f"{perms.OUTCOME_LABELS.get(k, k)}: {v}" for k, v in sorted(c.items())))
+            odd = [r for r in sent if r.get("disagrees_with_catalogue")]
+            if odd:
+                lines.append(f"  {len(odd)} disagree with the catalogue:")
+                lines += [f"    {safe_text(r['endpoint'])}: {r['disagrees_with_catalogue']}" for r in odd]
             lines.append(_indent(to_table(rows, max_width=70)))
             skipped = [r for r in probe["results"] if r["outcome"] == "skipped"]
             if skipped:

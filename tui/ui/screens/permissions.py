@@ -104,7 +104,7 @@ def probe_style(row: Any) -> str | None:
     out = row.get("outcome") if isinstance(row, dict) else None
     if out in ("401", "403", "no response"):
         return "failed"
-    if out in ("400", "not sent") or (out and out.isdigit() and not out.startswith("2")):
+    if out == "400" or (out and out.isdigit() and not out.startswith("2")) or row.get("catalogue"):
         return "attention"
     return None
 
@@ -181,7 +181,8 @@ class PermissionsScreen(Screen):
                                   "and see what the service really answers.", style="dim"), id="probe-summary")
                 yield PagedTable(id="probe-table", row_style_fn=probe_style,
                                  empty_text="Not probed yet: press p",
-                                 preferred=("outcome", "endpoint", "scope", "message", "request-id", "token"))
+                                 preferred=("outcome", "endpoint", "scope", "message", "request-id", "token",
+                                            "catalogue"))
                 yield ExchangeInspector(id="probe-inspector")
             with TabPane("Discovery", id="discovery"):
                 yield Static(Text("Press d to ask the identity service for a token per catalogue scope: "
@@ -510,6 +511,10 @@ class PermissionsScreen(Screen):
             if i:
                 t.append(" · ", style="dim")
             t.append(f"{k}: {v}", style=styles.get(k, "green" if k.startswith("2") else ""))
+        odd = sum(1 for r in self.probe_results if r.disagreement(perms.holds(r.endpoint, self.granted)[0]))
+        if odd:
+            t.append(" · ", style="dim")
+            t.append(f"{odd} disagree with the catalogue", style="bold yellow")
         if self.probe_note:
             t.append("\n")
             t.append(safe_text(self.probe_note, 400), style="bold red" if self.probe_note.startswith("not run")
