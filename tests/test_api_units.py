@@ -37,6 +37,7 @@ def _jwt(payload: dict, header: dict | None = None) -> str:
     ("skiptoken", True), ("X-Api-Key", True), ("password", True), ("sig", True), ("code", True),
     ("Set-Cookie", True), ("access_token", True), ("keyword", False), ("pageSize", False),
     ("author", False), ("expires_in", False), ("nextLink", False), ("request-id", False),
+    ("client_assertion_type", False), ("token_type", False), ("grant_type", False),
 ])
 def test_secret_names(name, secret):
     assert is_secret_name(name) is secret
@@ -207,3 +208,13 @@ def test_json_and_table_outputs_are_terminal_safe():
     assert json.loads(line) == evil and "\x9b" not in line
     table = to_table([evil])
     assert "\x1b" not in table and "\u202e" not in table
+
+
+def test_the_api_core_never_imports_textual():
+    """(test_api_cli runs the headless commands in a fresh interpreter and checks sys.modules.)"""
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parent.parent / "tui"
+    for f in [*(root / "api").glob("*.py"), *(root / "commands" / n for n in
+                                               ("get.py", "endpoints.py", "token.py", "common.py"))]:
+        text = f.read_text()
+        assert "import textual" not in text and "from textual" not in text and "tui.ui" not in text, f.name
