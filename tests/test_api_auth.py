@@ -321,3 +321,29 @@ async def test_tls_with_ca_bundle_works(tls_server):
         ex = await _one(s)
     assert ex.status == 200 and ex.json["data"] == [{"id": "J1"}]
     assert s.net.trust_source.startswith("ca_bundle")
+
+
+async def test_without_scopes_falls_back_to_each_endpoints_scope_when_a_scope_is_required():
+    def respond(req, hit):
+        from urllib.parse import parse_qs
+        form = parse_qs(req.body.decode())
+        if "scope" not in form:
+            return 400, {"error": "invalid_scope", "error_description": "The scope parameter is required."}
+        scope = form["scope"][0]
+        if scope == "microsoft365backup.jobInfo.read.all":
+            return 200, {"access_token": "tok-m365-0123456789abcdef", "expires_in": 3600, "scope": scope}
+        return 400, {"error": "invalid_scope", "error_description": f"Invalid scope: {scope}"}
+
+    with FaultServer() as fs:
+        fs.route("/connect/token", "token", respond=respond)
+        fs.route("/backup/m365/cloudbackupjobs", "json", body={"data": [], "metadata": {"totalCount": 0}})
+        async with Session(make_tenant(fs.base_url)) as s:
+            ex = await _one(s)
+            assert ex.status == 200
+            assert s.bundle_for(CATALOG.get(M365)).scopes == ("microsoft365backup.jobInfo.read.all",)
+            await _one(s)
+            with pytest.raises(AuthError) as err:
+                await s.request("aos.audit", {}, {"startTime": "2026-01-01", "endTime": "2026-01-02"})
+    assert len(fs.hits("/connect/token")) == 3               # no scope, m365 scope, aos scope
+    assert err.value.error == "invalid_scope" and "audit.read.all" in err.value.hint
+    assert "scopes = [...]" in err.value.hint

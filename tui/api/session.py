@@ -23,7 +23,7 @@ import httpx
 
 from tui.api.auth import ScopeBundle, Token, TokenProvider
 from tui.api.claims import TokenClaims
-from tui.api.errors import ApiError, HttpError, NetworkError, ParamError, RefusedError
+from tui.api.errors import ApiError, AuthError, HttpError, NetworkError, ParamError, RefusedError
 from tui.api.exchange import Exchange
 from tui.api.http import ApiClient, NetSettings
 from tui.api.pager import Pager
@@ -65,6 +65,7 @@ class Session:
                                 transport=transport, sleep=sleep, backoff_base=backoff_base)
         self._locks: dict[str, asyncio.Lock] = {}
         self._closed = False
+        self._scope_required = False      # the identity service refused a token without a scope
 
     def __repr__(self) -> str:
         return f"<Session tenant={getattr(self.tenant, 'name', '?')} bundles={[b.name for b in self.bundles]}>"
@@ -192,6 +193,43 @@ class Session:
             tok = await self._acquire(bundle, force)
             return tok.access_token
 
+    def bundle_for(self, endpoint: Any) -> ScopeBundle:
+        """The scope bundle whose token serves this endpoint. A tenant without configured scopes uses the
+        ``default`` bundle (no scope requested) unless the identity service refused that: then each
+        endpoint asks for its own documented scope."""
+        endpoint = self.endpoint(endpoint)
+        if self._scope_required and not any(b.scopes for b in self.bundles):
+            return self._endpoint_bundles(endpoint)[0]
+        return self.tokens.bundle_for(endpoint)
+
+    def _endpoint_bundles(self, endpoint: Any) -> list[ScopeBundle]:
+        return [ScopeBundle(f"{endpoint.service_key}:{s.lower()}", (s,)) for s in endpoint.scopes] or \
+            [self.bundles[0]]
+
+    async def _token_for(self, endpoint: Any, bundle: ScopeBundle, force: bool) -> str:
+        per_endpoint = self._scope_required and not any(b.scopes for b in self.bundles)
+        if not per_endpoint:
+            try:
+                return await self.token(bundle, force)
+            except AuthError as exc:
+                refused_default = (not bundle.scopes and exc.error in ("invalid_scope", "invalid_request")
+                                   and "scope" in (exc.error_description or "").lower())
+                if not refused_default:
+                    raise
+                self._scope_required = True
+        last: AuthError | None = None
+        for alt in self._endpoint_bundles(endpoint):       # the documented scopes, one at a time
+            try:
+                return await self.token(alt, force)
+            except AuthError as exc:
+                if exc.error != "invalid_scope":
+                    raise
+                last = exc
+        assert last is not None
+        last.hint = (f"{last.hint or ''} (no scopes are configured for this tenant; set scopes = [...] in its "
+                     "config to choose them)").strip()
+        raise last
+
     async def _acquire(self, bundle: ScopeBundle, force: bool) -> Token:
         retries = 0
         while True:
@@ -257,9 +295,9 @@ class Session:
             query, json_body = None, (body if endpoint.method == "POST" else None)
             if endpoint.method == "POST" and json_body is None:
                 json_body = {}
-        bundle = self.tokens.bundle_for(endpoint)
+        bundle = self.bundle_for(endpoint)
         return await self.client.send(endpoint.method, url, params=query or None, json_body=json_body,
-                                      token=lambda force: self.token(bundle, force),
+                                      token=lambda force: self._token_for(endpoint, bundle, force),
                                       endpoint_id=endpoint.id, bundle=bundle.name)
 
     def pager(self, endpoint: Any, path_params: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
@@ -276,10 +314,10 @@ class Session:
             endpoint = self.catalog.match_path(_path_of(exchange.raw_url, self), exchange.method)
         if endpoint is None or not endpoint.read_only:
             raise RefusedError("this request does not match a read-only catalogue endpoint; not replayed", exit_code=2)
-        bundle = self.tokens.bundle_for(endpoint)
+        bundle = self.bundle_for(endpoint)
         return await self.client.send(exchange.method, exchange.raw_url,
                                       json_body=exchange.request_body if exchange.method == "POST" else None,
-                                      token=lambda force: self.token(bundle, force),
+                                      token=lambda force: self._token_for(endpoint, bundle, force),
                                       endpoint_id=endpoint.id, bundle=bundle.name)
 
     def curl(self, exchange: Exchange, reveal: bool = False) -> str:
