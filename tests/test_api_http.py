@@ -273,7 +273,6 @@ async def test_cancellation_propagates_and_closes_the_response(fs):
                 break
             await asyncio.sleep(0.01)
         assert fs.hits(JOBS)
-        await asyncio.sleep(0.05)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
