@@ -262,6 +262,33 @@ class TestBoundedConcurrency:
             assert sim.max_concurrent <= 2
 
 
+class TestCaseSensitiveIdentityService:
+    async def test_discovery_tries_the_documented_spellings(self, sim):
+        """A real IdentityServer may compare scope names exactly: the register-app table's spelling
+        then wins where the endpoint page's is refused."""
+        from urllib.parse import parse_qs
+        asked = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            scope = parse_qs(request.content.decode())["scope"][0]
+            asked.append(scope)
+            if scope == "dynamics.readwrite.all":
+                return httpx.Response(200, json={"access_token": jwt({"scope": scope, "exp": 4102444800}),
+                                                 "token_type": "Bearer", "expires_in": 3600, "scope": scope})
+            return httpx.Response(400, json={"error": "invalid_scope", "error_description": f"Invalid scope: {scope}"})
+        async with Session(tenant_of(sim, "demo-aos"), CAT, token_transport=httpx.MockTransport(handler)) as session:
+            found = {r.scope: r async for r in perms.iter_discover(session, CAT, ["Dynamics.ReadWrite.All",
+                                                                                  "audit.read.all"])}
+        assert found["Dynamics.ReadWrite.All"].state == "granted"
+        assert found["Dynamics.ReadWrite.All"].spelling == "dynamics.readwrite.all"
+        assert found["Dynamics.ReadWrite.All"].to_row()["identity service says"] == "granted as dynamics.readwrite.all"
+        assert found["audit.read.all"].state == "refused"
+        assert found["audit.read.all"].description == "Invalid scope: audit.read.all"
+        assert sorted(asked) == sorted(["Dynamics.ReadWrite.All", "dynamics.readwrite.all", "audit.read.all"])
+        rows = {r.endpoint.id: r for r in perms.scope_matrix(CAT, ["dynamics.readwrite.all"])}
+        assert rows["d365.jobs"].state == "granted"
+
+
 class TestCatalogueCheck:
     def test_disagreement_sentences(self):
         e = CAT.get("aos.jobs")
