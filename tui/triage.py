@@ -1076,7 +1076,7 @@ class FailedJobsScan:
         for fld in _TYPE_FIELDS.get(e.id, _DEFAULT_TYPE_FIELDS):
             if fld in item and item[fld] is not None:
                 label = _labels_of(e, fld).get(str(item[fld]), str(item[fld]))
-                if label and label not in type_parts:
+                if label and label not in ("None", "N/A") and label not in type_parts:
                     type_parts.append(label)
                 if e.id not in _TYPE_FIELDS:
                     break

@@ -1,0 +1,799 @@
+"""Failed jobs: every failed job of the tenant (or of all a partner's customers) in one table.
+
+The scan (``tui.triage.FailedJobsScan``) runs in an async worker of the exclusive "scan" group
+and posts its events; the handlers here own the state: the per-source list, the overall progress,
+the summary bar and the table, which rows arrive in as each page is read (newest first). Every
+string from the server reaches the screen through ``rich.text.Text`` or the table's segments,
+never through markup.
+
+Layout (fits 80x24): header · window / exceptions / concurrency · overall progress and status ·
+sources (state, progress, found, error) · summary (per service, per status) · the jobs table ·
+the detail pane (the job's errors and JSON; Enter also requests its detail endpoint).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Select, Static, Switch
+from textual.widgets.option_list import Option
+
+from tui.textsafe import safe_text
+from tui.triage import TABLE_COLUMNS, FailedJob, FailedJobsScan, ScanEvent, SourceState, Window, count_by
+from tui.ui.widgets.header import AppHeader
+from tui.ui.widgets.inspector import ExchangeInspector
+from tui.ui.widgets.paged_table import PagedTable
+
+WINDOWS = (("last 24 h", "24h"), ("last 7 days", "7d"), ("last 30 days", "30d"), ("custom…", "custom"))
+CONCURRENCY = (1, 2, 3, 4, 6, 8, 12, 16)
+NARROW_W, NARROW_H = 110, 34
+BAR = 8
+REDRAW = 0.2                  # seconds between redraws (new rows, sources, progress, summary) while scanning
+
+STATE_MARK = {"pending": ("·", "dim"), "running": ("⟳", "cyan"), "done": ("✔", "green"), "partial": ("◐", "yellow"),
+              "failed": ("✖", "bold red"), "skipped": ("–", "dim"), "cancelled": ("■", "yellow")}
+
+
+# ------------------------------------------------------------------------------------------------
+# Messages the workers post
+# ------------------------------------------------------------------------------------------------
+
+class SessionReady(Message):
+    def __init__(self, session: Any, error: BaseException | None = None) -> None:
+        super().__init__()
+        self.session, self.error = session, error
+
+
+class ScanUpdate(Message):
+    def __init__(self, token: int, event: ScanEvent) -> None:
+        super().__init__()
+        self.token, self.event = token, event
+
+
+class ScanCrashed(Message):
+    def __init__(self, token: int, error: BaseException) -> None:
+        super().__init__()
+        self.token, self.error = token, error
+
+
+class ExchangeForwarded(Message):
+    def __init__(self, exchange: Any) -> None:
+        super().__init__()
+        self.exchange = exchange
+
+
+class DetailLoaded(Message):
+    def __init__(self, job: FailedJob, exchange: Any, error: BaseException | None) -> None:
+        super().__init__()
+        self.job, self.exchange, self.error = job, exchange, error
+
+
+# ------------------------------------------------------------------------------------------------
+# Rendering helpers (pure: the tests call them too)
+# ------------------------------------------------------------------------------------------------
+
+def bar(fraction: float, width: int = BAR) -> str:
+    n = max(0, min(width, int(round(fraction * width))))
+    return "▰" * n + "▱" * (width - n)
+
+
+def source_line(s: SourceState) -> Text:
+    mark, style = STATE_MARK.get(s.state, ("?", ""))
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(f"{mark} ", style=style)
+    t.append(f"{safe_text(s.label, 18):<18} ", style="bold" if s.state != "skipped" else "dim")
+    t.append(f"{s.state:<9} ", style=style)
+    if s.state == "skipped":
+        t.append(safe_text(s.reason, 120), style="dim")
+        return t
+    t.append(bar(s.progress) + " ", style=style)
+    if s.targets_total > 1 or s.scope != "tenant":
+        t.append(f"{s.targets_done}/{s.targets_total} {s.scope}s ")
+    t.append(f"{s.pages}p ", style="dim")
+    t.append(f"{s.failed} failed", style="red" if s.failed else "")
+    if s.attention:
+        t.append(f" {s.attention} exc", style="yellow")
+    if s.server_filter:
+        t.append(f"  {safe_text(s.server_filter, 30)}", style="dim cyan")
+    elif s.client_window or s.state in ("done", "running"):
+        t.append("  client filter", style="dim")
+    if s.errors:
+        t.append("  ")
+        t.append(safe_text(s.error or "", 160), style="bold red")
+    return t
+
+
+def error_line(s: SourceState, i: int) -> Text:
+    e = s.errors[i]
+    t = Text("    ✖ ", style="red", no_wrap=True, overflow="ellipsis")
+    if e.target:
+        t.append(safe_text(e.target, 40) + ": ", style="bold")
+    t.append(safe_text(e.message, 200), style="red")
+    return t
+
+
+def summary_text(jobs: list[FailedJob], shown_exceptions: bool, hidden: int = 0) -> Text:
+    """Counts of the jobs shown: failed, exceptions, per service, per status."""
+    by_service, by_status = count_by(jobs)
+    failed = sum(1 for j in jobs if j.severity == "failed")
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(f" {failed} failed", style="bold red" if failed else "bold green")
+    if shown_exceptions:
+        t.append(f" · {len(jobs) - failed} exceptions", style="yellow")
+    elif hidden:
+        t.append(f" · {hidden} exceptions hidden (x)", style="yellow")
+    if by_service:
+        t.append("  │ ", style="dim")
+        t.append(", ".join(f"{safe_text(k, 24)} {v}" for k, v in by_service.items()))
+    if by_status:
+        t.append("  │ ", style="dim")
+        t.append(", ".join(f"{safe_text(k, 28)} {v}" for k, v in by_status.items()), style="dim")
+    return t
+
+
+def errors_text(job: FailedJob, catalog: Any = None) -> Text:
+    t = Text()
+    sev_style = "bold red" if job.severity == "failed" else "bold yellow"
+    t.append(f" {safe_text(job.status, 40)} ", style=f"{sev_style} reverse")
+    t.append("  ")
+    t.append(safe_text(job.service, 30), style="bold")
+    if job.job_type:
+        t.append(" · " + safe_text(job.job_type, 60))
+    t.append("  ")
+    t.append(safe_text(job.job_id, 80), style="cyan")
+    if job.where:
+        t.append("  " + safe_text(job.where, 80), style="dim")
+    if job.failed_count is not None or job.total_count is not None:
+        t.append(f"\n failed {job.failed_count if job.failed_count is not None else '?'}"
+                 f" of {job.total_count if job.total_count is not None else '?'} objects")
+    if job.errors:
+        n = len(job.errors)
+        t.append(f"\n {n} error{'s' if n != 1 else ''}:", style="bold")
+        for e in job.errors[:6]:
+            t.append("\n  ✖ ", style="red")
+            if e.count is not None:
+                t.append(f"{e.count:,}× ", style="bold")
+            t.append(safe_text(e.message, 300))
+            if e.url:
+                t.append("  " + safe_text(e.url, 200), style="underline cyan")
+        if n > 6:
+            t.append(f"\n  … {n - 6} more in the JSON below", style="dim")
+    else:
+        t.append("\n no error message in the job's data", style="dim")
+    t.append("\n ")
+    if job.detail is not None:
+        t.append("detail: " + safe_text(job.detail.describe(catalog), 200), style="dim")
+    else:
+        t.append("no detail endpoint documented for this source", style="dim")
+    t.append("  · v: job / detail / list request", style="dim")
+    return t
+
+
+# ------------------------------------------------------------------------------------------------
+# The screen
+# ------------------------------------------------------------------------------------------------
+
+class FailedJobsScreen(Screen):
+    DEFAULT_CSS = """
+    FailedJobsScreen #controls { height: 1; padding: 0 1; background: $boost; }
+    FailedJobsScreen #controls Label { height: 1; padding: 0 1 0 0; color: $text-muted; }
+    FailedJobsScreen #controls Select { width: 18; height: 1; margin: 0 2 0 0; }
+    FailedJobsScreen #controls #concurrency { width: 9; }
+    FailedJobsScreen #controls Switch { height: 1; width: 6; border: none; padding: 0; margin: 0 2 0 0; }
+    FailedJobsScreen #progress-row { height: 1; padding: 0 1; }
+    FailedJobsScreen #overall { width: 30; height: 1; }
+    FailedJobsScreen #overall Bar { width: 20; }
+    FailedJobsScreen #status { width: 1fr; height: 1; padding: 0 1; }
+    FailedJobsScreen #sources { height: auto; max-height: 7; border: none; padding: 0; background: $surface; }
+    FailedJobsScreen #summary { height: 1; padding: 0 1; background: $panel; }
+    FailedJobsScreen #filter { height: 1; border: none; padding: 0 1; background: $boost; }
+    FailedJobsScreen #main { height: 1fr; }
+    FailedJobsScreen #jobs { height: 1fr; }
+    FailedJobsScreen #detail { height: 2fr; }
+    FailedJobsScreen #job-errors { height: auto; max-height: 9; padding: 0 0; overflow-y: auto;
+                                   border-top: hkey $panel-lighten-1; }
+    FailedJobsScreen ExchangeInspector { height: 1fr; }
+    FailedJobsScreen.-inspecting #sources { max-height: 3; }
+    FailedJobsScreen.-compact.-inspecting #jobs { display: none; }
+    FailedJobsScreen.-compact.-inspecting #sources { display: none; }
+    FailedJobsScreen.-compact.-inspecting #summary { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back / cancel"),
+        Binding("r", "rerun", "Rerun"),
+        Binding("x", "toggle_exceptions", "Exceptions"),
+        Binding("e", "export", "Export CSV/JSON"),
+        Binding("y", "copy_tsv", "Copy TSV"),
+        Binding("enter", "detail", "Job detail"),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort column"),
+        Binding("w", "window", "Window", show=False),
+        Binding("v", "cycle_view", "Job / detail / list request", show=False),
+    ]
+
+    def __init__(self, tenant_name: str, *, window: str = "7d", include_exceptions: bool = True,
+                 concurrency: int = 4) -> None:
+        super().__init__()
+        self.tenant_name = tenant_name
+        self.window_text = window
+        self.include_exceptions = include_exceptions
+        self.concurrency = concurrency
+        self.session = None
+        self.scan: FailedJobsScan | None = None
+        self._scan_loop = None
+        self.scanning = False
+        self.scanned_exceptions = include_exceptions   # what the data in hand holds
+        self.result = None
+        self.error: str | None = None
+        self.jobs: list[FailedJob] = []
+        self.sources: dict[str, SourceState] = {}
+        self._shape: dict = {}
+        self._lines: dict[str, str] = {}
+        self._dirty = False
+        self._flush_scheduled = False
+        self._pending: list[FailedJob] = []
+        self._row_job: dict[int, FailedJob] = {}
+        self._token = 0
+        self._selected: FailedJob | None = None
+        self._views: list[tuple[str, Any]] = []
+        self._view = 0
+        self._started_at: float | None = None
+
+    # -- layout --------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        with Horizontal(id="controls"):
+            yield Label("window")
+            yield Select(WINDOWS, value=self.window_text if self.window_text in dict((v, k) for k, v in WINDOWS)
+                         else "custom", allow_blank=False, compact=True, id="window")
+            yield Label("exceptions")
+            yield Switch(self.include_exceptions, animate=False, id="exceptions")
+            yield Label("concurrency")
+            yield Select([(str(n), n) for n in CONCURRENCY], value=self.concurrency if self.concurrency in CONCURRENCY
+                         else 4, allow_blank=False, compact=True, id="concurrency")
+        with Horizontal(id="progress-row"):
+            yield ProgressBar(total=100, show_eta=False, id="overall")
+            yield Static("", id="status")
+        yield OptionList(id="sources")
+        yield Static("", id="summary")
+        yield Input(placeholder="filter rows (! inverts) — Esc to close", id="filter")
+        with Vertical(id="main"):
+            yield PagedTable(id="jobs", empty_text="No failed jobs yet")
+            with Vertical(id="detail"):
+                yield Static("", id="job-errors")
+                yield ExchangeInspector(id="inspector")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        header = self.query_one(AppHeader)
+        header.tenant = self.tenant_name
+        header.crumbs = ("Failed jobs",)
+        try:
+            header.demo = any(e.name == self.tenant_name and e.demo for e in self.app.directory.entries())
+        except Exception:  # noqa: BLE001 - a header badge is not worth failing over
+            pass
+        self.query_one("#filter").display = False
+        self.query_one("#detail").display = False
+        table = self.query_one(PagedTable)
+        table.preferred = list(TABLE_COLUMNS)
+        table.row_style_fn = self._row_severity
+        table.focus()
+        self.set_status(Text("connecting…", style="dim"))
+        self._resize_classes()
+        self.connect()
+
+    def on_resize(self) -> None:
+        self._resize_classes()
+
+    def _resize_classes(self) -> None:
+        self.set_class(self.size.width < NARROW_W or self.size.height < NARROW_H, "-compact")
+
+    # -- session ----------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="session")
+    def connect(self) -> None:
+        """Resolving a demo tenant may start the simulator (blocking): a thread worker."""
+        try:
+            session = self.app.session_for(self.tenant_name)
+        except Exception as exc:  # config or demo start-up problem: shown, not raised
+            self.post_message(SessionReady(None, exc))
+            return
+        self.post_message(SessionReady(session))
+
+    def on_session_ready(self, message: SessionReady) -> None:
+        if message.error is not None:
+            self.error = safe_text(str(message.error), 300)
+            self.set_status(Text(f"Cannot open {self.tenant_name}: {self.error}", style="bold red"))
+            return
+        self.session = message.session
+        self.query_one(AppHeader).accent = getattr(self.session.tenant, "accent", None)
+        self.start_scan()
+
+    # -- scanning ----------------------------------------------------------------------------------------
+    def start_scan(self) -> None:
+        if self.session is None:
+            return
+        try:
+            window = Window.parse(self.window_text)
+        except ValueError as exc:
+            self.set_status(Text(f"window: {exc}", style="bold red"))
+            return
+        self.cancel_scan()
+        self._token += 1
+        self.jobs, self.sources, self._shape, self._lines, self._row_job = [], {}, {}, {}, {}
+        self._pending = []
+        self.result, self.error = None, None
+        self.scanned_exceptions = self.include_exceptions
+        self._close_detail()
+        self._reset_table()
+        self.query_one("#sources", OptionList).clear_options()
+        self.query_one("#overall", ProgressBar).update(total=100, progress=0)
+        self.scanning = True
+        self.query_one(AppHeader).crumbs = ("Failed jobs", window.label())
+        import time
+        self._started_at = time.perf_counter()
+        self.render_status()
+        self.run_scan(self._token, window, self.include_exceptions, self.concurrency)
+
+    def cancel_scan(self) -> None:
+        """Stop the running scan (it keeps what it found and reports "cancelled")."""
+        scan, loop = self.scan, self._scan_loop
+        if scan is not None and loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(scan.cancel)
+            except RuntimeError:     # the scan's loop just finished
+                pass
+
+    @work(thread=True, group="scan")
+    def run_scan(self, token: int, window: Window, include_exceptions: bool, concurrency: int) -> None:
+        """The scan runs on its own event loop in a thread: rendering rows on the app's loop never
+        delays its requests. It has its own connection pool and shares the app session's tokens;
+        its exchanges are handed to the app session's history."""
+        import asyncio
+        try:
+            asyncio.run(self._scan(token, window, include_exceptions, concurrency))
+        except Exception as exc:  # a bug, not an API error (those are per source): shown, not raised
+            self.post_message(ScanCrashed(token, exc))
+
+    async def _scan(self, token: int, window: Window, include_exceptions: bool, concurrency: int) -> None:
+        import asyncio
+        from tui.api.session import Session
+        app_session = self.session
+        session = Session(app_session.tenant, app_session.catalog,
+                          on_exchange=[lambda ex: self.post_message(ExchangeForwarded(ex))])
+        session.tokens.tokens.update(app_session.tokens.tokens)
+        scan = FailedJobsScan(session, window=window, include_exceptions=include_exceptions,
+                              concurrency=concurrency, tenant_label=self.tenant_name,
+                              on_event=lambda ev: self.post_message(ScanUpdate(token, ev)))
+        self.scan, self._scan_loop = scan, asyncio.get_running_loop()
+        try:
+            if token != self._token:          # superseded before it started
+                return
+            await scan.run()
+        finally:
+            app_session.tokens.tokens.update(session.tokens.tokens)
+            await session.aclose()
+
+    def on_exchange_forwarded(self, message: "ExchangeForwarded") -> None:
+        """The scan's requests join the session's history (the history screen, ``H`` in the explorer)."""
+        app_session = self.session
+        if app_session is None:
+            return
+        app_session.history.append(message.exchange)
+        for cb in list(getattr(app_session, "on_exchange", ())):
+            try:
+                cb(message.exchange)
+            except Exception:  # noqa: BLE001 - an observer must never break the screen
+                pass
+
+    def on_unmount(self) -> None:
+        self.cancel_scan()
+
+    def on_scan_update(self, message: ScanUpdate) -> None:
+        if message.token != self._token:
+            return
+        ev = message.event
+        if ev.kind == "source" and ev.source is not None:
+            self.sources[ev.source.id] = ev.source
+        elif ev.kind == "jobs":
+            if ev.source is not None:
+                self.sources[ev.source.id] = ev.source
+            self._pending.extend(ev.jobs)    # rows and lines are drawn in batches, a few times a second
+        elif ev.kind == "done":
+            self.scanning = False
+            self.result = ev.result
+            if ev.result is not None:
+                for s in ev.result.sources:
+                    self.sources[s.id] = s
+                self.error = ev.result.error
+            self.flush()
+            return
+        self._dirty = True
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.set_timer(REDRAW, self.flush)
+
+    def flush(self) -> None:
+        """Redraw what the scan changed: the source list, the progress, the status and summary lines."""
+        self._flush_scheduled = False
+        self._dirty = False
+        if self._pending:
+            jobs, self._pending = self._pending, []
+            self._add_jobs(jobs)
+        self._render_sources()
+        if not self.scanning and self.result is not None:
+            self.query_one("#overall", ProgressBar).update(progress=100)
+        else:
+            self._update_progress()
+        self.render_summary()
+        self.render_status()
+
+    def on_scan_crashed(self, message: ScanCrashed) -> None:
+        if message.token != self._token:
+            return
+        self.scanning = False
+        self.error = safe_text(f"{type(message.error).__name__}: {message.error}", 300)
+        self.render_status()
+
+    def _render_sources(self) -> None:
+        shape = {sid: (len(s.errors), s.state == "skipped", s.state == "done" and not s.found)
+                 for sid, s in self.sources.items()}
+        if shape != self._shape:
+            self._shape = shape
+            self._rebuild_sources()
+            return
+        ol = self.query_one("#sources", OptionList)
+        for sid, s in self.sources.items():
+            line = source_line(s)
+            if self._lines.get(sid) != line.plain:
+                self._lines[sid] = line.plain
+                ol.replace_option_prompt(f"src:{sid}", line)
+
+    def _rebuild_sources(self) -> None:
+        ol = self.query_one("#sources", OptionList)
+        highlighted = ol.highlighted
+        order = sorted(self.sources.values(), key=lambda s: (s.state == "skipped", s.state == "done" and not s.found,
+                                                              list(self.sources).index(s.id)))
+        options: list[Option] = []
+        self._lines = {}
+        for s in order:
+            line = source_line(s)
+            self._lines[s.id] = line.plain
+            options.append(Option(line, id=f"src:{s.id}"))
+            for i in range(min(len(s.errors), 5)):
+                options.append(Option(error_line(s, i), id=f"err:{s.id}:{i}"))
+            if len(s.errors) > 5:
+                options.append(Option(Text(f"    … {len(s.errors) - 5} more", style="dim"), id=f"more:{s.id}",
+                                      disabled=True))
+        ol.set_options(options)
+        if highlighted is not None and options:
+            ol.highlighted = min(highlighted, len(options) - 1)
+
+    def _update_progress(self) -> None:
+        active = [s for s in self.sources.values() if s.state != "skipped"]
+        if not active:
+            return
+        overall = sum(s.progress for s in active) / len(active)
+        bar_ = self.query_one("#overall", ProgressBar)
+        pct = int(overall * 100)
+        if bar_.progress != pct:                  # every change relayouts the percentage label: only whole percents
+            bar_.update(progress=pct)
+
+    # -- rows ----------------------------------------------------------------------------------------------
+    def _visible(self, job: FailedJob) -> bool:
+        return job.severity == "failed" or self.include_exceptions
+
+    def _row_severity(self, row: Any) -> str | None:
+        job = self._row_job.get(id(row))
+        return job.severity if job is not None else None
+
+    def _add_jobs(self, jobs: list[FailedJob]) -> None:
+        if not self.jobs and jobs:
+            self._set_columns(any(j.customer for j in jobs))
+        self.jobs.extend(jobs)
+        rows = []
+        for j in jobs:
+            if self._visible(j):
+                row = j.row()
+                self._row_job[id(row)] = j
+                rows.append(row)
+        if rows:
+            self.query_one(PagedTable).append_rows(rows)
+
+    def _set_columns(self, partner: bool) -> None:
+        """A partner's table starts with the customer; a tenant's own has it last (it is always the tenant)."""
+        cols = list(TABLE_COLUMNS)
+        if not partner:
+            cols.remove("customer / tenant")
+            cols.append("customer / tenant")
+        self.query_one(PagedTable).preferred = cols
+
+    def _reset_table(self, keep_view: bool = False) -> None:
+        table = self.query_one(PagedTable)
+        sort = (table.sort_column, table.sort_reverse) if keep_view and table.sort_column else ("start", True)
+        filt = table.filter_text if keep_view else ""
+        table.clear()
+        self._row_job = {}
+        table.sort_by(sort[0], reverse=sort[1])
+        if filt:
+            table.set_filter(filt)
+
+    def _rebuild_rows(self) -> None:
+        self._reset_table(keep_view=True)
+        rows = []
+        for j in self.jobs:
+            if self._visible(j):
+                row = j.row()
+                self._row_job[id(row)] = j
+                rows.append(row)
+        if rows:
+            self.query_one(PagedTable).append_rows(rows)
+        self.render_summary()
+        self.render_status()
+
+    def visible_jobs(self) -> list[FailedJob]:
+        """The jobs the table shows, in its order (filter and sort applied)."""
+        table = self.query_one(PagedTable)
+        rows = table.store.rows
+        return [self._row_job[id(rows[table.row_id_at(i)])] for i in range(table.visible_count)]
+
+    # -- status lines ----------------------------------------------------------------------------------------
+    def set_status(self, text: Text) -> None:
+        self.query_one("#status", Static).update(text, layout=False)     # one line, fixed size
+
+    def render_status(self) -> None:
+        import time
+        t = Text()
+        active = [s for s in self.sources.values() if s.state != "skipped"]
+        done = [s for s in active if s.finished_state]
+        requests = self.scan.requests if self.scan is not None else 0
+        elapsed = (time.perf_counter() - self._started_at) if self._started_at else 0.0
+        if self.scan is not None and self.result is not None:
+            elapsed = self.result.elapsed
+        if self.scanning:
+            t.append(f"scanning {len(done)}/{len(active)} sources", style="italic")
+        elif self.result is not None and self.result.cancelled:
+            t.append("cancelled", style="bold yellow")
+            t.append(" — r reruns", style="dim")
+        elif self.result is not None:
+            t.append("done", style="bold green")
+        t.append(f" · {requests} requests · {elapsed:.1f} s · concurrency {self.concurrency}", style="dim")
+        bad = [s for s in active if s.errors]
+        if bad:
+            t.append(f" · {len(bad)} source{'s' if len(bad) != 1 else ''} with errors", style="bold red")
+        table = self.query_one(PagedTable)
+        if table.filter_text:
+            t.append(f" · showing {table.visible_count:,}", style="cyan")
+        if self.error:
+            t.append("  ⚠ " + safe_text(self.error, 200), style="bold red")
+        self.set_status(t)
+
+    def render_summary(self) -> None:
+        shown = [j for j in self.jobs if self._visible(j)]
+        self.query_one("#summary", Static).update(
+            summary_text(shown, self.include_exceptions, len(self.jobs) - len(shown)), layout=False)
+
+    # -- controls ----------------------------------------------------------------------------------------------
+    @on(Select.Changed, "#window")
+    def _window_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        if value == "custom":
+            from tui.ui.screens.prompt import PathPrompt
+
+            def chosen(text: str | None) -> None:
+                if not text:
+                    return
+                try:
+                    Window.parse(text)
+                except ValueError as exc:
+                    self.notify(Text(str(exc)), severity="error")
+                    return
+                self.window_text = text
+                self.start_scan()
+            self.app.push_screen(PathPrompt("Window: since (a duration such as 14d, or a date such as 2026-01-31)",
+                                            "14d"), chosen)
+            return
+        if value != self.window_text:
+            self.window_text = str(value)
+            self.start_scan()
+
+    @on(Select.Changed, "#concurrency")
+    def _concurrency_changed(self, event: Select.Changed) -> None:
+        if event.value != self.concurrency and isinstance(event.value, int):
+            self.concurrency = event.value
+            self.start_scan()
+
+    @on(Switch.Changed, "#exceptions")
+    def _exceptions_changed(self, event: Switch.Changed) -> None:
+        if event.value == self.include_exceptions:
+            return
+        self.include_exceptions = event.value
+        if event.value and not self.scanned_exceptions:
+            self.start_scan()                  # the data in hand lacks them: fetch them
+        else:
+            self._rebuild_rows()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(PagedTable).set_filter(event.value)
+        self.render_status()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(PagedTable).focus()
+
+    # -- detail --------------------------------------------------------------------------------------------------
+    @on(PagedTable.RowSelected, "#jobs")
+    def _row_selected(self, message: PagedTable.RowSelected) -> None:
+        job = self._row_job.get(id(message.row))
+        if job is not None:
+            self.open_detail(job)
+
+    @on(OptionList.OptionSelected, "#sources")
+    def _source_selected(self, event: OptionList.OptionSelected) -> None:
+        oid = event.option.id or ""
+        if not oid.startswith("err:"):
+            return
+        _, sid, i = oid.split(":")
+        s = self.sources.get(sid)
+        if s is None or int(i) >= len(s.errors):
+            return
+        err = s.errors[int(i)]
+        self._show_detail_pane()
+        t = Text(f" {s.label} ", style="bold white on red")
+        t.append(" ")
+        if err.target:
+            t.append(safe_text(err.target, 60) + ": ", style="bold")
+        t.append(safe_text(err.message, 400), style="red")
+        if err.hint:
+            t.append("\n hint: " + safe_text(err.hint, 300), style="dim")
+        self.query_one("#job-errors", Static).update(t)
+        inspector = self.query_one(ExchangeInspector)
+        if err.exchange is not None:
+            inspector.show_exchange(err.exchange)
+        else:
+            inspector.show_item({"source": s.id, "target": err.target, "error": err.message, "kind": err.kind},
+                                "source error")
+
+    def open_detail(self, job: FailedJob) -> None:
+        self._selected = job
+        self._views = [("job", job)]
+        if job.exchange is not None:
+            self._views.append(("list", job.exchange))
+        self._view = 0
+        self._show_detail_pane()
+        self.query_one("#job-errors", Static).update(errors_text(job, self.app.catalog))
+        self.query_one(ExchangeInspector).show_item(job.item, f"{job.service} job {job.job_id}")
+        if job.detail is not None and self.session is not None:
+            self.fetch_detail(job)
+
+    @work(exclusive=True, group="detail")
+    async def fetch_detail(self, job: FailedJob) -> None:
+        d = job.detail
+        try:
+            ex = await self.session.request(d.endpoint_id, d.path_params, d.params)
+        except Exception as exc:  # typed API errors carry the exchange; shown in the inspector
+            self.post_message(DetailLoaded(job, getattr(exc, "exchange", None), exc))
+            return
+        self.post_message(DetailLoaded(job, ex, None))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        if message.job is not self._selected:
+            return
+        if message.exchange is not None:
+            self._views.insert(1, ("detail", message.exchange))
+            self._view = 1
+            self.query_one(ExchangeInspector).show_exchange(message.exchange)
+        if message.error is not None:
+            self.notify(Text(f"Detail request failed: {safe_text(str(message.error), 200)}"), severity="warning")
+
+    def _show_detail_pane(self) -> None:
+        self.query_one("#detail").display = True
+        self.set_class(True, "-inspecting")
+
+    def _close_detail(self) -> None:
+        if self.is_mounted:
+            self.query_one("#detail").display = False
+            self.set_class(False, "-inspecting")
+        self._selected = None
+
+    # -- actions ---------------------------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        filt = self.query_one("#filter", Input)
+        if filt.display and filt.has_focus:
+            filt.display = False
+            self.query_one(PagedTable).focus()
+            return
+        if self.query_one("#detail").display:
+            self._close_detail()
+            self.query_one(PagedTable).focus()
+            return
+        if self.scanning and self.scan is not None:
+            self.cancel_scan()
+            return
+        self.app.pop_screen()
+
+    def action_rerun(self) -> None:
+        self.start_scan()
+
+    def action_toggle_exceptions(self) -> None:
+        sw = self.query_one("#exceptions", Switch)
+        sw.value = not sw.value               # Switch.Changed does the rest
+
+    def action_detail(self) -> None:
+        table = self.query_one(PagedTable)
+        row = table.current_row()
+        job = self._row_job.get(id(row)) if row is not None else None
+        if job is not None:
+            self.open_detail(job)
+
+    def action_cycle_view(self) -> None:
+        if not self._views:
+            return
+        self._view = (self._view + 1) % len(self._views)
+        kind, what = self._views[self._view]
+        inspector = self.query_one(ExchangeInspector)
+        if kind == "job":
+            inspector.show_item(what.item, f"{what.service} job {what.job_id}")
+        else:
+            inspector.show_exchange(what)
+        self.notify(Text({"job": "the job's JSON", "detail": "the detail request",
+                          "list": "the list request that carried the job"}[kind]), timeout=2)
+
+    def action_filter(self) -> None:
+        filt = self.query_one("#filter", Input)
+        filt.display = True
+        filt.focus()
+
+    def action_sort(self) -> None:
+        self.query_one(PagedTable).action_sort_column()
+
+    def action_window(self) -> None:
+        self.query_one("#window", Select).focus()
+
+    def action_copy_tsv(self) -> None:
+        table = self.query_one(PagedTable)
+        self.app.copy_to_clipboard(table.rows_as_tsv())
+        self.notify(Text(f"Copied {table.visible_count:,} rows as TSV"))
+
+    def action_export(self) -> None:
+        from tui.ui.screens.prompt import PathPrompt
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+        default = f"failed-jobs-{self.tenant_name}-{stamp}.csv"
+        self.app.push_screen(PathPrompt("Export the table to (.csv or .json)", default), self.export_to)
+
+    def export_to(self, path: str | None) -> None:
+        if not path:
+            return
+        text = self.export_text(path)
+        if text is None:
+            self.notify(Text("Export: the file name must end in .csv or .json"), severity="error")
+            return
+        from tui.files import write_text_atomic
+        try:
+            target = write_text_atomic(path, text)
+        except OSError as exc:
+            self.notify(Text(f"Could not export: {exc}"), severity="error")
+            return
+        self.notify(Text(f"Exported {len(self.visible_jobs()):,} jobs to {target}"))
+
+    def export_text(self, path: str) -> str | None:
+        from tui.commands.common import to_csv, to_json
+        jobs = self.visible_jobs()
+        low = path.lower()
+        if low.endswith(".json"):
+            return to_json([j.to_dict() for j in jobs])
+        if low.endswith(".csv"):
+            if not jobs:
+                from tui.commands.failed_jobs import _FLAT_COLUMNS
+                return ",".join(_FLAT_COLUMNS) + "\n"
+            return to_csv([j.flat() for j in jobs])
+        return None
