@@ -129,6 +129,12 @@ class TestRestricted:
             assert sum(r.state == "refused" for r in screen.discovery_results) == len(app.catalog.all_scopes()) - 2
             assert not screen.query_one("#discovery-progress", ProgressBar).display
             assert "can obtain 2 of" in plain(screen.query_one("#discovery-summary", Static))
+            disc = screen.query_one("#discovery-table", PagedTable)
+            disc.focus()
+            disc.set_filter("autodiscovery")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert any("needed by 1: aos.jobs" in str(n.message) for n in app._notifications)
 
     async def test_focus_endpoint_filters_and_explains(self, make_app):
         app = make_app(focus="aos.jobs")

@@ -546,6 +546,24 @@ class PermissionsScreen(Screen):
             self.focus_endpoint = row["endpoint"]
             self.render_matrix_summary()
 
+    @on(PagedTable.RowSelected, "#discovery-table")
+    def _discovery_row_selected(self, message: PagedTable.RowSelected) -> None:
+        if not (0 <= message.row_index < len(self.discovery_results)):
+            return
+        r = self.discovery_results[message.row_index]
+        t = Text()
+        t.append(safe_text(r.scope, 100), style="bold")
+        t.append(f": {r.state}")
+        if r.spelling and r.spelling != r.scope:
+            t.append(f" as {safe_text(r.spelling, 100)}")
+        if r.description:
+            t.append(" — " + safe_text(r.description, 300))
+        if r.endpoints:
+            t.append(f"\nneeded by {len(r.endpoints)}: " + safe_text(", ".join(r.endpoints[:8]), 400))
+            if len(r.endpoints) > 8:
+                t.append(", …")
+        self.notify(t, severity="information" if r.state == "granted" else "warning", timeout=8)
+
     def show_inspector(self, show: bool) -> None:
         inspector = self.query_one("#probe-inspector", ExchangeInspector)
         inspector.display = show
