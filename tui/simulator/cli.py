@@ -143,9 +143,13 @@ def run(args: Any) -> int:
 
 
 def _stop_on_sigterm() -> None:
+    """SIGTERM and SIGINT stop the server cleanly. SIGINT is set explicitly: a process started in
+    the background by a non-interactive shell inherits SIGINT as ignored, and `kill -INT` must
+    still stop it."""
     def handler(signum, frame):  # noqa: ARG001
         raise KeyboardInterrupt
-    try:
-        signal.signal(signal.SIGTERM, handler)
-    except ValueError:            # not the main thread (tests calling run() in a thread)
-        pass
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            signal.signal(sig, handler)
+        except ValueError:        # not the main thread (run() called from a thread)
+            pass
