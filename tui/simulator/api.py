@@ -49,10 +49,18 @@ class Api:
         self.catalog = catalog or load_catalog()
         self.tokens = TokenCodec()
         self._templates: dict[str, re.Pattern] = {}     # compiled on first use: start-up stays cheap
+        self._matches: dict[tuple[str, str], Endpoint | None] = {}
 
     # -- entry -------------------------------------------------------------------------------------
     def match(self, method: str, path: str) -> Endpoint | None:
-        return self.catalog.match_path(path, method)
+        key = (method, path)
+        hit = self._matches.get(key, False)
+        if hit is False:
+            hit = self.catalog.match_path(path, method)
+            if len(self._matches) > 4096:
+                self._matches.clear()
+            self._matches[key] = hit
+        return hit
 
     def handle(self, method: str, path: str, query_pairs: list[tuple[str, str]], headers: Any, body: bytes,
                base_url: str, request_id: str) -> Reply:
