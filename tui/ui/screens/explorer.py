@@ -38,6 +38,7 @@ class ExplorerScreen(Screen):
     ExplorerScreen #main { height: 1fr; }
     ExplorerScreen #work { width: 1fr; }
     ExplorerScreen #params-slot { height: auto; }
+    ExplorerScreen.-short ParamsForm { max-height: 3; }
     ExplorerScreen #endpoint-info { height: 1; padding: 0 1; background: $boost; }
     ExplorerScreen #filter { height: 1; border: none; padding: 0 1; background: $boost; }
     ExplorerScreen #table { height: 1fr; }
@@ -104,6 +105,7 @@ class ExplorerScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "-narrow")
+        self.set_class(self.size.height < 36, "-short")
 
     # -- session -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="session")
@@ -276,7 +278,13 @@ class ExplorerScreen(Screen):
             return
         self.post_message(LoadStopped(token, False))
 
+    def _refresh_scopes(self) -> None:
+        granted = self.session.granted_scopes() if self.session is not None else None
+        if granted:
+            self._learn_scopes(granted)
+
     def on_page_loaded(self, message: PageLoaded) -> None:
+        self._refresh_scopes()
         v = self.view
         if v is None or message.token != v.token:
             return
@@ -300,6 +308,7 @@ class ExplorerScreen(Screen):
         self.render_status()
 
     def on_page_failed(self, message: PageFailed) -> None:
+        self._refresh_scopes()
         v = self.view
         if v is None or message.token != v.token:
             return

@@ -1,0 +1,126 @@
+"""Make the README's pictures from the demo: `python -m tests.screenshots [--out screenshots] [--png]`.
+
+Drives the real app against the embedded simulator (seed 1) with pilot scripts and saves an SVG
+per screen; `--png` also converts the main ones with rsvg-convert when it is installed. Run it
+whenever a screen changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tests.ui_helpers import make_app, open_explorer, settle, wait_until
+
+MAIN = ("01-tenants", "03-table", "04-inspector", "06-failed-jobs", "07-permissions-403")
+
+
+async def _shoot(app, out: Path, name: str) -> Path:
+    path = out / f"{name}.svg"
+    app.save_screenshot(filename=path.name, path=str(out))
+    return path
+
+
+async def tour(sim, out: Path, size=(160, 48), suffix: str = "") -> list[Path]:
+    shots: list[Path] = []
+    cfg = Path(tempfile.mkdtemp()) / "config.toml"
+    app = make_app(sim, cfg)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        shots.append(await _shoot(app, out, "01-tenants" + suffix))
+
+        screen = await open_explorer(pilot, "demo-aos")
+        from tui.ui.widgets.resource_tree import ResourceTree
+        tree = screen.query_one(ResourceTree)
+        for node in tree.root.children:
+            if "Microsoft 365" in str(node.label) or "Online Services" in str(node.label):
+                node.expand()
+        await pilot.pause()
+        shots.append(await _shoot(app, out, "02-browse" + suffix))
+
+        screen.open_endpoint(app.catalog.get("m365.cloudbackupjobs"), {}, {})
+        await wait_until(pilot, lambda: screen.view is not None and screen.view.pages >= 1)
+        await settle(pilot)
+        from tui.ui.widgets.paged_table import PagedTable
+        screen.query_one(PagedTable).focus()
+        await pilot.pause()
+        shots.append(await _shoot(app, out, "03-table" + suffix))
+
+        await pilot.press("i")
+        await pilot.pause()
+        shots.append(await _shoot(app, out, "04-inspector" + suffix))
+        await pilot.press("escape")
+
+        await pilot.press("H")
+        await pilot.pause()
+        shots.append(await _shoot(app, out, "05-history" + suffix))
+        await pilot.press("escape")
+        await pilot.pause()
+
+        try:
+            app.open_failed_jobs("demo-aos")
+            await pilot.pause()
+            from tui.ui.screens.failed_jobs import FailedJobsScreen
+            await wait_until(pilot, lambda: isinstance(app.screen, FailedJobsScreen), rounds=200)
+            await settle(pilot)
+            shots.append(await _shoot(app, out, "06-failed-jobs" + suffix))
+            await pilot.press("escape")
+            await settle(pilot)
+        except (ImportError, AssertionError):
+            pass
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shots.append(await _shoot(app, out, "08-help" + suffix))
+        await pilot.press("escape")
+        await pilot.pause()
+
+    app = make_app(sim, cfg)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_explorer(pilot, "demo-restricted")
+        screen.open_endpoint(app.catalog.get("enpower.environments"), {}, {})
+        await wait_until(pilot, lambda: screen.view is not None and screen.view.error is not None)
+        await settle(pilot)
+        shots.append(await _shoot(app, out, "07-explorer-403" + suffix))
+        try:
+            await pilot.press("P")
+            await settle(pilot)
+            shots.append(await _shoot(app, out, "07-permissions-403" + suffix))
+        except AssertionError:
+            pass
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tests.screenshots")
+    ap.add_argument("--out", default="screenshots")
+    ap.add_argument("--png", action="store_true", help="also PNGs of the main screens (needs rsvg-convert)")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    import os
+    os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp())
+    from tui.simulator import SimulatorServer
+    with SimulatorServer(seed=1) as sim:
+        shots = asyncio.run(tour(sim, out))
+        shots += asyncio.run(tour(sim, out, size=(80, 24), suffix="-80x24"))
+    for p in shots:
+        print(p)
+    if args.png:
+        conv = shutil.which("rsvg-convert")
+        if conv is None:
+            print("rsvg-convert not found: apt-get install librsvg2-bin")
+            return 1
+        for p in shots:
+            if p.stem in MAIN:
+                subprocess.run([conv, str(p), "-o", str(p.with_suffix(".png"))], check=True)
+                print(p.with_suffix(".png"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
