@@ -360,7 +360,7 @@ class SimulatorServer:
         self.host = host
         self._port = port
         self.verbose = verbose
-        self.data_dir = Path(data_dir) if data_dir else None
+        self.data_dir = Path(data_dir) if data_dir else demo_dir()    # fixed now: the demo files' home
         self.dataset = Dataset(seed=seed, scale=scale, now=now)
         self.identity = IdentityService(token_lifetime=token_lifetime)
         self.api = Api(self.dataset, self.identity, self.dataset.catalog)
@@ -469,7 +469,7 @@ class SimulatorServer:
 
     # -- demo tenants -------------------------------------------------------------------------------
     def _register_demo_clients(self) -> None:
-        directory = self.data_dir or demo_dir()
+        directory = self.data_dir
         scopes = {"aos": modern_scopes(), "partner": partner_scopes(), "restricted": RESTRICTED_SCOPES}
         for s in DEMO_SPECS:
             self.identity.register(Client(
