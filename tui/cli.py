@@ -30,11 +30,14 @@ exit codes: 0 ok, 1 failed jobs found, 2 usage or config error, 3 authentication
 """
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # On sub-commands the defaults are SUPPRESS, so `avegraph --demo get X` keeps the global value.
+    d = {} if top else {"default": argparse.SUPPRESS}
     p.add_argument("--config", metavar="PATH", help="config file (default: $AVEGRAPH_CONFIG, "
-                   "else $XDG_CONFIG_HOME/avegraph/config.toml)")
-    p.add_argument("--tenant", "-t", metavar="NAME", help="tenant name from the config")
-    p.add_argument("--demo", action="store_true", help="use the embedded simulator's demo tenants")
+                   "else $XDG_CONFIG_HOME/avegraph/config.toml)", **({"default": None} if top else d))
+    p.add_argument("--tenant", "-t", metavar="NAME", help="tenant name from the config",
+                   **({"default": None} if top else d))
+    p.add_argument("--demo", action="store_true", help="use the embedded simulator's demo tenants", **d)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Read-only by design.",
         epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"avegraph {__version__}")
-    _common(parser)
+    _common(parser, top=True)
     parser.add_argument("--seed", type=int, default=None, help="simulator seed for --demo")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
