@@ -473,6 +473,9 @@ class PermissionsScreen(Screen):
             return
         self.probing = False
         self._flush_rows()
+        table = self.query_one("#probe-table", PagedTable)
+        if table.sort_column is None:           # streamed in as answered; settled: grouped by outcome
+            table.sort_by("outcome")
         if message.cancelled:
             self.probe_note = "stopped (Esc); press p to probe again"
         elif message.error:
@@ -651,6 +654,9 @@ class PermissionsScreen(Screen):
             return
         self.discovering = False
         self._flush_rows()
+        table = self.query_one("#discovery-table", PagedTable)
+        if table.sort_column is None:
+            table.sort_by("scope")
         self.query_one("#discovery-progress").display = False
         if message.cancelled:
             self.discovery_note = "stopped (Esc); press d to ask again"
