@@ -294,7 +294,7 @@ def granted_of(infos: Iterable[TokenInfo]) -> dict[str, str] | None:
 # ------------------------------------------------------------------------------------------------
 
 OUTCOME_LABELS = {
-    "ok": "granted",            # 2xx: the token passed
+    "ok": "2xx",                # the token passed
     "unauthorized": "401",      # the token itself was refused
     "forbidden": "403",         # the token lacks the permission
     "bad_request": "400",       # passed the permission check, refused the request
