@@ -46,7 +46,7 @@ class JumpScreen(ModalScreen[str | None]):
         q = text.strip().lstrip(":").lower()
         options = []
         for key, label in SPECIAL.items():
-            if not q or q in key or q in label.lower():
+            if not q or key[1:].startswith(q):      # `:jobs` means the jobs list, not "Failed jobs"
                 options.append(Option(Text.assemble((key, "bold"), "  ", (label, "dim")), id=key))
         for e in self.catalog.search(q, limit=30):
             if not e.read_only:
