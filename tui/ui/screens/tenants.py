@@ -121,9 +121,9 @@ class TenantScreen(Screen):
     TenantScreen #main { height: 1fr; }
     TenantScreen #side { height: 1fr; }
     TenantScreen #detail { height: auto; padding: 0 1; margin-top: 1; }
-    TenantScreen #test-box { height: auto; margin: 1 1 0 1; padding: 0 1;
-                             border: round $accent; display: none; }
-    TenantScreen #test-box.-visible { display: block; }
+    TenantScreen #test-box { height: auto; margin: 1 1 0 1; padding: 0 1; border: round $panel-lighten-2;
+                             border-title-color: $text-muted; }
+    TenantScreen #test-box.-visible { border: round $accent; }
     TenantScreen #test-box.-ok { border: round $success; }
     TenantScreen #test-box.-failed { border: round $error; }
     TenantScreen #test-result { height: auto; }
@@ -171,6 +171,11 @@ class TenantScreen(Screen):
         for key, label in COLUMNS:
             table.add_column(Text(label), key=key)
         self.refresh_tenants()
+        box = self.query_one("#test-box")
+        box.border_title = "Connection test"
+        self.query_one("#test-result", Static).update(_dim(
+            "Press x to test the highlighted tenant: avegraph asks its identity service for a token "
+            "and lists the scopes it grants. No other request is made."))
         table.focus()
 
     def on_resize(self) -> None:
@@ -312,6 +317,9 @@ class TenantScreen(Screen):
         elif entry.name == self.directory.default_name():
             text.append("  ★ default", style="yellow")
         cfg = entry.config
+        if cfg is not None and cfg.accent:
+            text.append("  ")
+            text.append_text(self._swatch(cfg.accent))
         rows: list[tuple[str, str]] = []
         if entry.demo:
             rows.append(("", entry.description))
