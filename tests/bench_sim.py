@@ -7,7 +7,6 @@ floor measured here), against one reused httpx.Client (what the app does).
 from __future__ import annotations
 
 import shutil
-import statistics
 import subprocess
 import time
 

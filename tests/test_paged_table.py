@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.app import App, ComposeResult
 
 from tui.ui.widgets import paged_table as pt_module

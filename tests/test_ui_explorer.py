@@ -199,3 +199,22 @@ class TestHostileData:
             app.notify("[bold]x[/] \x1b]0;t\x07")
             await pilot.pause()
             assert app.is_running
+
+
+class TestToolScreens:
+    async def test_failed_jobs_and_permissions_are_reachable_from_the_tree(self, app):
+        from tui.ui.screens.failed_jobs import FailedJobsScreen
+        from tui.ui.screens.permissions import PermissionsScreen
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_explorer(pilot)
+            tree = screen.query_one(ResourceTree)
+            tree.focus()
+            tree.move_cursor(tree.root.children[0])
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, FailedJobsScreen))
+            app.screen.workers.cancel_all()
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.screen is screen)
+            tree.move_cursor(tree.root.children[1])
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, PermissionsScreen))

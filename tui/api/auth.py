@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 import re
 import threading
@@ -33,7 +32,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from tui.api.claims import TokenClaims
-from tui.api.errors import ApiError, AuthError, CredentialError, HttpError, NetworkError, RefusedError
+from tui.api.errors import ApiError, AuthError, CredentialError, HttpError, RefusedError
 from tui.api.exchange import Exchange, next_exchange_id
 from tui.api.http import USER_AGENT, NetSettings, _is_loopback, decode_body, network_error
 from tui.api.redact import mask, mask_form, mask_headers, mask_json, mask_url

@@ -34,7 +34,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from tui import __version__
-from tui.api.errors import ApiError, CredentialError, HttpError, NetworkError, RefusedError, ThrottledError, \
+from tui.api.errors import CredentialError, HttpError, NetworkError, RefusedError, ThrottledError, \
     error_message
 from tui.api.exchange import Exchange, next_exchange_id
 from tui.api.redact import mask_headers, mask_text, mask_url, scrub_bytes

@@ -23,7 +23,7 @@ import httpx
 
 from tui.api.auth import ScopeBundle, Token, TokenProvider
 from tui.api.claims import TokenClaims
-from tui.api.errors import ApiError, AuthError, HttpError, NetworkError, ParamError, RefusedError
+from tui.api.errors import AuthError, HttpError, NetworkError, ParamError, RefusedError
 from tui.api.exchange import Exchange
 from tui.api.http import ApiClient, NetSettings
 from tui.api.pager import Pager

@@ -27,13 +27,14 @@ from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
 from tui.ui.widgets.params_form import ParamsForm
 from tui.ui.widgets.resource_tree import ResourceTree, item_label
+from tui.ui.screens.explorer_nav import ExplorerNavigation
 from tui.ui.screens.explorer_state import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded,
-                                           SessionReady, View)
+                                           SessionReady, View, status_text)
 
 NARROW = 110
 
 
-class ExplorerScreen(Screen):
+class ExplorerScreen(ExplorerNavigation, Screen):
     DEFAULT_CSS = """
     ExplorerScreen #main { height: 1fr; }
     ExplorerScreen #work { width: 1fr; }
@@ -148,6 +149,10 @@ class ExplorerScreen(Screen):
     @on(ResourceTree.EndpointChosen)
     def _tree_endpoint(self, message: ResourceTree.EndpointChosen) -> None:
         self.open_endpoint(message.endpoint, message.context, {})
+
+    @on(ResourceTree.ScreenChosen)
+    def _tree_screen(self, message: ResourceTree.ScreenChosen) -> None:
+        self.action_failed_jobs() if message.screen == "failed" else self.action_permissions()
 
     @on(ResourceTree.ItemChosen)
     def _tree_item(self, message: ResourceTree.ItemChosen) -> None:
@@ -341,37 +346,9 @@ class ExplorerScreen(Screen):
         self.query_one("#status", Static).update(text)
 
     def render_status(self) -> None:
-        v = self.view
-        if v is None:
-            return
-        table = self.query_one(PagedTable)
-        t = Text()
-        count = f"{v.loaded:,}"
-        if v.total is not None:
-            t.append(f"{count} of {v.total:,}")
-        elif v.done:
-            t.append(f"{count} (all)")
-        else:
-            t.append(f"{count} of >{count}" if v.loaded else "0")
-        if table.filter_text:
-            t.append(f" · showing {table.visible_count:,}", style="cyan")
-        t.append(f" · page {v.pages}")
-        ex = v.last_exchange
-        if ex is not None:
-            if ex.elapsed is not None:
-                t.append(f" · {ex.elapsed * 1000:.0f} ms")
-            if ex.request_id:
-                t.append(" · request-id ", style="dim")
-                t.append(safe_text(str(ex.request_id), 40))
-        if v.loading:
-            t.append(" · loading…", style="italic")
-        if v.notice:
-            t.append(" · " + safe_text(v.notice, 120), style="yellow")
-        if v.error:
-            t.append("\n")
-            t.append("⚠ " + v.error, style="bold red")
-            t.append("  (r retries from this page)", style="dim")
-        self.set_status(t)
+        if self.view is not None:
+            table = self.query_one(PagedTable)
+            self.set_status(status_text(self.view, table.filter_text, table.visible_count))
 
     # -- table -----------------------------------------------------------------------------------
     @on(PagedTable.NearEnd)
@@ -484,56 +461,3 @@ class ExplorerScreen(Screen):
         tree = self.query_one(ResourceTree)
         tree.display = not tree.display
         (tree if tree.display else self.query_one(PagedTable)).focus()
-
-    def action_jump(self) -> None:
-        from tui.ui.screens.jump import JumpScreen
-        self.app.push_screen(JumpScreen(self.app.catalog), self._jumped)
-
-    def _jumped(self, target: str | None) -> None:
-        if not target:
-            return
-        if target == ":failed":
-            self.action_failed_jobs()
-        elif target == ":perms":
-            self.action_permissions()
-        elif target == ":history":
-            self.action_history()
-        elif target == ":tenants":
-            self.app.action_tenants()
-        else:
-            endpoint = self.app.catalog.get(target)
-            self.query_one(ResourceTree).select_endpoint(endpoint.id)
-            self.open_endpoint(endpoint, {}, {})
-
-    def action_history(self) -> None:
-        from tui.ui.screens.history import HistoryScreen
-        self.app.push_screen(HistoryScreen(self.history), self._history_chosen)
-
-    def _history_chosen(self, choice) -> None:
-        if not choice:
-            return
-        action, exchange = choice
-        if action == "show":
-            self.show_inspector(True)
-            self.query_one(ExchangeInspector).show_exchange(exchange)
-        elif action == "rerun" and self.session is not None:
-            self.rerun(exchange)
-
-    @work(exclusive=True, group="rerun")
-    async def rerun(self, exchange) -> None:
-        try:
-            new = await self.session.replay(exchange)
-        except Exception as exc:
-            new = getattr(exc, "exchange", None)
-            if new is None:
-                self.notify(Text(f"Re-run failed: {safe_text(str(exc), 200)}"), severity="error")
-                return
-        self.show_inspector(True)
-        self.query_one(ExchangeInspector).show_exchange(new)
-
-    def action_failed_jobs(self) -> None:
-        self.app.open_failed_jobs(self.tenant_name)
-
-    def action_permissions(self) -> None:
-        focus = self.view.endpoint.id if self.view is not None else None
-        self.app.open_permissions(self.tenant_name, focus_endpoint=focus)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.text import Text
 from textual.message import Message
 
 from tui.catalog import Endpoint
+from tui.textsafe import safe_text
 
 
 @dataclass
@@ -59,3 +61,34 @@ class ExchangeRecorded(Message):
     def __init__(self, exchange: Any) -> None:
         super().__init__()
         self.exchange = exchange
+
+
+def status_text(v: View, filter_text: str, visible: int) -> Text:
+    """"1,200 of 5,000 · page 12 · 183 ms · request-id …" ("of >N" when the total is unknown)."""
+    t = Text()
+    count = f"{v.loaded:,}"
+    if v.total is not None:
+        t.append(f"{count} of {v.total:,}")
+    elif v.done:
+        t.append(f"{count} (all)")
+    else:
+        t.append(f"{count} of >{count}" if v.loaded else "0")
+    if filter_text:
+        t.append(f" · showing {visible:,}", style="cyan")
+    t.append(f" · page {v.pages}")
+    ex = v.last_exchange
+    if ex is not None:
+        if ex.elapsed is not None:
+            t.append(f" · {ex.elapsed * 1000:.0f} ms")
+        if ex.request_id:
+            t.append(" · request-id ", style="dim")
+            t.append(safe_text(str(ex.request_id), 40))
+    if v.loading:
+        t.append(" · loading…", style="italic")
+    if v.notice:
+        t.append(" · " + safe_text(v.notice, 120), style="yellow")
+    if v.error:
+        t.append("\n")
+        t.append("⚠ " + v.error, style="bold red")
+        t.append("  (r retries from this page)", style="dim")
+    return t

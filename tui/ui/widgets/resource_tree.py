@@ -27,7 +27,7 @@ NAME_FIELDS = ("displayName", "name", "organization", "title", "siteUrl", "email
 
 @dataclass
 class NodeRef:
-    kind: str                          # service | endpoint | item | children | more | note
+    kind: str                          # tool | service | endpoint | item | children | more | note
     endpoint: Endpoint | None = None
     context: dict[str, str] = field(default_factory=dict)   # path params known here
     item: Any = None
@@ -74,6 +74,13 @@ class ResourceTree(Tree[NodeRef]):
             super().__init__()
             self.node, self.more = node, more
 
+    class ScreenChosen(Message):
+        """One of the tool screens at the top of the tree (failed jobs, permissions)."""
+
+        def __init__(self, screen: str) -> None:
+            super().__init__()
+            self.screen = screen
+
     class Highlighted(Message):
         def __init__(self, ref: NodeRef) -> None:
             super().__init__()
@@ -86,8 +93,13 @@ class ResourceTree(Tree[NodeRef]):
         self.guide_depth = 2
         self.granted: set[str] | None = None
 
+    TOOLS = (("failed", "Failed jobs — what failed, where, why"),
+             ("perms", "Permissions — token, scopes, probe"))
+
     def on_mount(self) -> None:
         self.root.expand()
+        for key, label in self.TOOLS:
+            self.root.add_leaf(Text(label, style="bold"), data=NodeRef("tool", cursor=key))
         for key, name, endpoints in self.catalog.services():
             roots = [e for e in endpoints if e.read_only and not e.path_params]
             if not roots:
@@ -190,6 +202,8 @@ class ResourceTree(Tree[NodeRef]):
             self.post_message(self.EndpointChosen(ref.endpoint, ref.context))
         elif ref.kind == "item":
             self.post_message(self.ItemChosen(ref.endpoint, ref.item, ref.context))
+        elif ref.kind == "tool":
+            self.post_message(self.ScreenChosen(ref.cursor))
         elif ref.kind == "more" and node.parent is not None:
             node.set_label(Text("loading…", style="dim italic"))
             self.post_message(self.LoadItems(node.parent, more=node))
