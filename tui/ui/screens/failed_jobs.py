@@ -13,6 +13,7 @@ the detail pane (the job's errors and JSON; Enter also requests its detail endpo
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timezone
 from typing import Any
 
@@ -53,7 +54,9 @@ class SessionReady(Message):
 
 
 class ScanUpdate(Message):
-    def __init__(self, token: int, event: ScanEvent) -> None:
+    """The scan queued events (``event`` is set for the last one, ``done``)."""
+
+    def __init__(self, token: int, event: ScanEvent | None) -> None:
         super().__init__()
         self.token, self.event = token, event
 
@@ -62,12 +65,6 @@ class ScanCrashed(Message):
     def __init__(self, token: int, error: BaseException) -> None:
         super().__init__()
         self.token, self.error = token, error
-
-
-class ExchangeForwarded(Message):
-    def __init__(self, exchange: Any) -> None:
-        super().__init__()
-        self.exchange = exchange
 
 
 class DetailLoaded(Message):
@@ -96,7 +93,7 @@ def source_line(s: SourceState) -> Text:
         return t
     t.append(bar(s.progress) + " ", style=style)
     if s.targets_total > 1 or s.scope != "tenant":
-        t.append(f"{s.targets_done}/{s.targets_total} {s.scope}s ")
+        t.append(f"{s.targets_done}/{s.targets_total} {s.scope.split()[-1]}s ")
     t.append(f"{s.pages}p ", style="dim")
     t.append(f"{s.failed} failed", style="red" if s.failed else "")
     if s.attention:
@@ -182,6 +179,7 @@ def errors_text(job: FailedJob, catalog: Any = None) -> Text:
 # ------------------------------------------------------------------------------------------------
 
 class FailedJobsScreen(Screen):
+    AUTO_FOCUS = "#jobs"            # one focus change on opening (each one recomposes the footer)
     DEFAULT_CSS = """
     FailedJobsScreen #controls { height: 1; padding: 0 1; background: $boost; }
     FailedJobsScreen #controls Label { height: 1; padding: 0 1 0 0; color: $text-muted; }
@@ -238,8 +236,9 @@ class FailedJobsScreen(Screen):
         self.sources: dict[str, SourceState] = {}
         self._shape: dict = {}
         self._lines: dict[str, str] = {}
-        self._dirty = False
         self._flush_scheduled = False
+        self._inbox: deque = deque()       # (token, ("event", ScanEvent) | ("exchange", Exchange)), from the scan thread
+        self._woken = False
         self._pending: list[FailedJob] = []
         self._row_job: dict[int, FailedJob] = {}
         self._token = 0
@@ -286,13 +285,15 @@ class FailedJobsScreen(Screen):
         table = self.query_one(PagedTable)
         table.preferred = list(TABLE_COLUMNS)
         table.row_style_fn = self._row_severity
-        table.focus()
         self.set_status(Text("connecting…", style="dim"))
         self._resize_classes()
         self.connect()
 
     def on_resize(self) -> None:
         self._resize_classes()
+        if self.sources:
+            self._shape = {}                  # lines are cut to the width: redraw them all
+            self.call_after_refresh(self._render_sources)
 
     def _resize_classes(self) -> None:
         self.set_class(self.size.width < NARROW_W or self.size.height < NARROW_H, "-compact")
@@ -368,11 +369,11 @@ class FailedJobsScreen(Screen):
         from tui.api.session import Session
         app_session = self.session
         session = Session(app_session.tenant, app_session.catalog,
-                          on_exchange=[lambda ex: self.post_message(ExchangeForwarded(ex))])
+                          on_exchange=[lambda ex: self._deliver(token, ("exchange", ex))])
         session.tokens.tokens.update(app_session.tokens.tokens)
         scan = FailedJobsScan(session, window=window, include_exceptions=include_exceptions,
                               concurrency=concurrency, tenant_label=self.tenant_name,
-                              on_event=lambda ev: self.post_message(ScanUpdate(token, ev)))
+                              on_event=lambda ev: self._deliver(token, ("event", ev)))
         self.scan, self._scan_loop = scan, asyncio.get_running_loop()
         try:
             if token != self._token:          # superseded before it started
@@ -382,49 +383,60 @@ class FailedJobsScreen(Screen):
             app_session.tokens.tokens.update(session.tokens.tokens)
             await session.aclose()
 
-    def on_exchange_forwarded(self, message: "ExchangeForwarded") -> None:
-        """The scan's requests join the session's history (the history screen, ``H`` in the explorer)."""
-        app_session = self.session
-        if app_session is None:
-            return
-        app_session.history.append(message.exchange)
-        for cb in list(getattr(app_session, "on_exchange", ())):
-            try:
-                cb(message.exchange)
-            except Exception:  # noqa: BLE001 - an observer must never break the screen
-                pass
+    def _deliver(self, token: int, entry: tuple) -> None:
+        """From the scan's thread: queue the event; wake the screen once per batch (and at the end)."""
+        self._inbox.append((token, entry))
+        done = entry[0] == "event" and entry[1].kind == "done"
+        if done or not self._woken:
+            self._woken = True
+            self.post_message(ScanUpdate(token, entry[1] if done else None))
 
     def on_unmount(self) -> None:
         self.cancel_scan()
 
     def on_scan_update(self, message: ScanUpdate) -> None:
-        if message.token != self._token:
-            return
-        ev = message.event
-        if ev.kind == "source" and ev.source is not None:
-            self.sources[ev.source.id] = ev.source
-        elif ev.kind == "jobs":
-            if ev.source is not None:
-                self.sources[ev.source.id] = ev.source
-            self._pending.extend(ev.jobs)    # rows and lines are drawn in batches, a few times a second
-        elif ev.kind == "done":
-            self.scanning = False
-            self.result = ev.result
-            if ev.result is not None:
-                for s in ev.result.sources:
-                    self.sources[s.id] = s
-                self.error = ev.result.error
+        if message.event is not None and message.event.kind == "done":
             self.flush()
             return
-        self._dirty = True
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.set_timer(REDRAW, self.flush)
 
+    def _drain(self) -> None:
+        """Take in what the scan queued: source states, new jobs, exchanges (for the session's history)."""
+        self._woken = False
+        app_session = self.session
+        while self._inbox:
+            token, (kind, what) = self._inbox.popleft()
+            if token != self._token:
+                continue
+            if kind == "exchange":
+                if app_session is not None:
+                    app_session.history.append(what)        # the history screen (H in the explorer)
+                    for cb in list(getattr(app_session, "on_exchange", ())):
+                        try:
+                            cb(what)
+                        except Exception:  # noqa: BLE001 - an observer must never break the screen
+                            pass
+                continue
+            ev = what
+            if ev.source is not None:
+                self.sources[ev.source.id] = ev.source
+            if ev.kind == "jobs":
+                self._pending.extend(ev.jobs)
+            elif ev.kind == "done":
+                self.scanning = False
+                self.result = ev.result
+                if ev.result is not None:
+                    for src in ev.result.sources:
+                        self.sources[src.id] = src
+                    self.error = ev.result.error
+
     def flush(self) -> None:
-        """Redraw what the scan changed: the source list, the progress, the status and summary lines."""
+        """Redraw what the scan changed, a few times a second: new rows, the source list, the
+        progress, the status and summary lines."""
         self._flush_scheduled = False
-        self._dirty = False
+        self._drain()
         if self._pending:
             jobs, self._pending = self._pending, []
             self._add_jobs(jobs)
@@ -452,10 +464,17 @@ class FailedJobsScreen(Screen):
             return
         ol = self.query_one("#sources", OptionList)
         for sid, s in self.sources.items():
-            line = source_line(s)
+            line = self._fit(source_line(s))
             if self._lines.get(sid) != line.plain:
                 self._lines[sid] = line.plain
                 ol.replace_option_prompt(f"src:{sid}", line)
+
+    def _fit(self, line: Text) -> Text:
+        """One terminal line per source: cut to the list's width (an option would wrap otherwise)."""
+        width = self.query_one("#sources", OptionList).scrollable_content_region.width or self.size.width
+        if width > 4 and line.cell_len > width - 1:
+            line.truncate(width - 1, overflow="ellipsis")
+        return line
 
     def _rebuild_sources(self) -> None:
         ol = self.query_one("#sources", OptionList)
@@ -465,11 +484,11 @@ class FailedJobsScreen(Screen):
         options: list[Option] = []
         self._lines = {}
         for s in order:
-            line = source_line(s)
+            line = self._fit(source_line(s))
             self._lines[s.id] = line.plain
             options.append(Option(line, id=f"src:{s.id}"))
             for i in range(min(len(s.errors), 5)):
-                options.append(Option(error_line(s, i), id=f"err:{s.id}:{i}"))
+                options.append(Option(self._fit(error_line(s, i)), id=f"err:{s.id}:{i}"))
             if len(s.errors) > 5:
                 options.append(Option(Text(f"    … {len(s.errors) - 5} more", style="dim"), id=f"more:{s.id}",
                                       disabled=True))
