@@ -228,6 +228,7 @@ class FailedJobsScreen(Screen):
         self.session = None
         self.scan: FailedJobsScan | None = None
         self._scan_loop = None
+        self._scan_worker = None
         self.scanning = False
         self.scanned_exceptions = include_exceptions   # what the data in hand holds
         self.result = None
@@ -342,7 +343,7 @@ class FailedJobsScreen(Screen):
         import time
         self._started_at = time.perf_counter()
         self.render_status()
-        self.run_scan(self._token, window, self.include_exceptions, self.concurrency)
+        self._scan_worker = self.run_scan(self._token, window, self.include_exceptions, self.concurrency)
 
     def cancel_scan(self) -> None:
         """Stop the running scan (it keeps what it found and reports "cancelled")."""
@@ -360,11 +361,13 @@ class FailedJobsScreen(Screen):
         its exchanges are handed to the app session's history."""
         import asyncio
         try:
-            asyncio.run(self._scan(token, window, include_exceptions, concurrency))
+            from textual.worker import get_current_worker
+            asyncio.run(self._scan(token, window, include_exceptions, concurrency, get_current_worker()))
         except Exception as exc:  # a bug, not an API error (those are per source): shown, not raised
             self.post_message(ScanCrashed(token, exc))
 
-    async def _scan(self, token: int, window: Window, include_exceptions: bool, concurrency: int) -> None:
+    async def _scan(self, token: int, window: Window, include_exceptions: bool, concurrency: int,
+                    worker: Any = None) -> None:
         import asyncio
         from tui.api.session import Session
         app_session = self.session
@@ -374,12 +377,23 @@ class FailedJobsScreen(Screen):
         scan = FailedJobsScan(session, window=window, include_exceptions=include_exceptions,
                               concurrency=concurrency, tenant_label=self.tenant_name,
                               on_event=lambda ev: self._deliver(token, ("event", ev)))
+        if token != self._token:              # superseded before it started
+            await session.aclose()
+            return
         self.scan, self._scan_loop = scan, asyncio.get_running_loop()
+
+        async def watch_worker() -> None:     # workers.cancel_group / cancel_all reach the scan too
+            while worker is not None:
+                if worker.is_cancelled:
+                    scan.cancel()
+                    return
+                await asyncio.sleep(0.1)
+
+        watchdog = asyncio.ensure_future(watch_worker())
         try:
-            if token != self._token:          # superseded before it started
-                return
             await scan.run()
         finally:
+            watchdog.cancel()
             app_session.tokens.tokens.update(session.tokens.tokens)
             await session.aclose()
 
@@ -735,7 +749,8 @@ class FailedJobsScreen(Screen):
             self._close_detail()
             self.query_one(PagedTable).focus()
             return
-        if self.scanning and self.scan is not None:
+        worker = self._scan_worker
+        if self.scanning and self.scan is not None and not (worker is not None and worker.is_cancelled):
             self.cancel_scan()
             return
         self.app.pop_screen()
