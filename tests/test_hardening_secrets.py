@@ -330,3 +330,34 @@ def test_demo_credential_files_are_private(sim):
         for key in ("client_secret_file", "certificate_path"):
             if d.get(key):
                 assert mode(Path(d[key])) & 0o077 == 0, d[key]
+
+
+# -- what the user configured -----------------------------------------------------------------------------------------
+
+async def test_the_app_never_rewrites_a_corrupt_config_and_keeps_other_instances_tenants(tmp_path):
+    """Saves are tested in tests/test_config.py; here the running app's own save (the theme): a broken
+    file is left alone, and a tenant another instance added meanwhile survives the app's save."""
+    from tui.config import load_config, upsert_tenant
+    from tui.tenants import DemoRuntime, TenantDirectory
+    from tui.ui.app import AvegraphApp
+    broken = '[[tenants]]\nname = "t"\nclient_id = \n'
+    good = tomli_w.dumps({"tenants": [{"name": "a", "client_id": "c-a", "client_secret_env": "A",
+                                       "data_center": "us"}]})
+    for text in (broken, good):
+        cfg = tmp_path / ("broken.toml" if text is broken else "good.toml")
+        cfg.write_text(text)
+        cfg.chmod(0o600)
+        app = AvegraphApp(TenantDirectory(cfg, DemoRuntime()))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            if text is good:                              # another avegraph adds a tenant while this one runs
+                upsert_tenant(cfg, make_tenant("https://api.example.com", name="b", secret=SECRET))
+            theme = next(t for t in sorted(app.available_themes) if t != app.theme)
+            app.theme = theme
+            await pilot.pause()
+        if text is broken:
+            assert cfg.read_text() == broken
+        else:
+            config = load_config(cfg)
+            assert config.theme == theme and config.tenant_names == ["a", "b"]
+            assert mode(cfg) == 0o600
