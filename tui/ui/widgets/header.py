@@ -6,6 +6,8 @@ server (a customer's organisation name) and must show literally.
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -17,9 +19,11 @@ ACCENTS = {"red": "#d0312d", "green": "#2e8b57", "blue": "#3a6fd8", "yellow": "#
 
 
 def accent_colour(name: str | None) -> str | None:
+    """A colour Rich can parse: a name from ACCENTS, ``#rrggbb``, or ``#rgb`` (as ``#rrggbb``); else None."""
     if not name:
         return None
-    return ACCENTS.get(name.lower(), name if name.startswith("#") and len(name) in (4, 7) else None)
+    m = re.fullmatch(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})", name)
+    return ACCENTS.get(name.lower(), None if m is None else "#" + "".join(c * (6 // len(m[1])) for c in m[1]))
 
 
 class AppHeader(Widget):
