@@ -284,6 +284,22 @@ async def test_any_json_value_renders_safely_everywhere(tmp_path, notes):
         check()
 
 
+async def test_the_header_takes_any_accent_from_a_config(tmp_path, notes):
+    """``accent`` comes from the tenant's config file unchecked: a typo such as "#ff00gg" must not
+    take the header (and with it the app) down."""
+    app = RenderApp(tmp_path)
+    async with app.run_test(size=(200, 50)):
+        r = Renderers(app, notes)
+
+        @hardening
+        @given(st.from_regex(r"#[0-9a-zA-Z]{3}|#[0-9a-zA-Z]{6}", fullmatch=True) | hostile_text)
+        def check(accent):
+            h = r.header
+            h.tenant, h.accent = "tenant", accent
+            assert_terminal_safe(terminal_bytes(*lines_of(h)), f"accent {accent!r}")
+        check()
+
+
 PRINTABLE = string.printable[:95]          # printable ASCII without \t\n\r\x0b\x0c
 
 
