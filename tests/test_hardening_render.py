@@ -31,6 +31,7 @@ from textual.geometry import Region
 
 from tests.hardening_helpers import assert_terminal_safe, terminal_bytes, unsafe_in_terminal_output
 from tui.api.exchange import Exchange
+from tui.catalog.display import labelled
 from tui.tenants import DemoRuntime, TenantDirectory
 from tui.textsafe import cell_text
 from tui.ui.app import AvegraphApp
@@ -192,7 +193,8 @@ class Renderers:
         t = self.table
         t.clear()
         rows = [{"value": value}] + ([value] if isinstance(value, dict) else [])
-        t.append_rows(rows)
+        # as the explorer appends them (enum codes by label; not for huge ints: see the xfail below)
+        t.append_rows([row if has_huge_int(row) else labelled(self.endpoint, row) for row in rows])
         return terminal_bytes(*lines_of(t))
 
     def tree_out(self, value: Any) -> str:
@@ -383,6 +385,19 @@ def test_item_label_of_a_huge_integer_does_not_raise():
     property test above feeds the tree no huge ints because of this; see has_huge_int.)"""
     for item in (10 ** 4400, {"id": 10 ** 4400}):
         assert "digit" in item_label(item)
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError,
+                   reason="tui/catalog/display.py labelled: labels.get(str(item[field])) raises ValueError for an "
+                          "enum field holding an int over 4300 digits")
+def test_labelled_with_a_huge_integer_code_does_not_raise():
+    endpoint = load_catalog_once().get("aos.jobs")
+    assert labelled(endpoint, {"state": 10 ** 4400})["state"] == 10 ** 4400
+
+
+def load_catalog_once():
+    from tui.catalog import load_catalog
+    return load_catalog()
 
 
 # -- the library behaviour these guard against ----------------------------------------------------------------------
