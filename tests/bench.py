@@ -186,6 +186,11 @@ def scenario_failed_jobs(runs: int, quick: bool) -> list[Row]:
     return bench_failed_jobs_scan(quick)
 
 
+def scenario_load(runs: int, quick: bool) -> list[Row]:
+    from tests.bench_load import bench_load
+    return bench_load(quick)
+
+
 SCENARIOS = {
     "help": lambda runs, quick: scenario_help(runs),
     "startup": lambda runs, quick: scenario_startup(runs),
@@ -194,6 +199,7 @@ SCENARIOS = {
     "table": scenario_table,
     "json": scenario_json,
     "failed-jobs": scenario_failed_jobs,
+    "load": scenario_load,
 }
 
 
