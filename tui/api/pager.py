@@ -137,7 +137,7 @@ def _signature(items: list) -> str | None:
     try:
         first = json.dumps(items[0], sort_keys=True, default=str)
         last = json.dumps(items[-1], sort_keys=True, default=str)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):   # a ~1,000-level item: no signature, still loads
         return None
     return hashlib.sha1(f"{len(items)}|{first}|{last}".encode()).hexdigest()
 

@@ -48,7 +48,10 @@ def labelled(endpoint: Endpoint, item: Any) -> Any:
     out = None
     for field, labels in enums.items():
         if field in item and not isinstance(item[field], (dict, list, bool)) and item[field] is not None:
-            label = labels.get(str(item[field]))
+            value = item[field]
+            if isinstance(value, int) and value.bit_length() > 64:
+                continue                # no documented code is that large (and str() may refuse it)
+            label = labels.get(str(value))
             if label is not None and label != item[field]:
                 if out is None:
                     out = dict(item)

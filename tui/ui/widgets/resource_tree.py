@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from tui.catalog import Catalog, Endpoint
 from tui.catalog.navigation import item_edges, parent_context
-from tui.textsafe import safe_text
+from tui.textsafe import cell_text, safe_text
 
 NAME_FIELDS = ("displayName", "name", "organization", "title", "siteUrl", "email", "userPrincipalName",
                "baselineName", "tenantName", "customer", "jobName", "flowName", "appName")
@@ -37,14 +37,14 @@ class NodeRef:
 
 def item_label(item: Any, endpoint: Endpoint | None = None) -> str:
     if not isinstance(item, dict):
-        return safe_text(str(item), 60)
+        return cell_text(item, 60)          # cell_text copes with ints str() refuses (> 4300 digits)
     for f in NAME_FIELDS:
         v = item.get(f)
         if isinstance(v, str) and v.strip():
             return safe_text(v, 60)
     key = endpoint.id_field if endpoint and endpoint.id_field else "id"
     v = item.get(key, item.get("id"))
-    return safe_text(str(v), 60) if v is not None else "(item)"
+    return cell_text(v, 60) if v is not None else "(item)"
 
 
 class ResourceTree(Tree[NodeRef]):
