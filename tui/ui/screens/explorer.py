@@ -28,13 +28,14 @@ from tui.ui.widgets.paged_table import PagedTable
 from tui.ui.widgets.params_form import ParamsForm
 from tui.ui.widgets.resource_tree import ResourceTree, item_label
 from tui.ui.screens.explorer_nav import ExplorerNavigation
+from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.screens.explorer_state import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded,
-                                           SessionReady, View, status_text)
+                                           View, status_text)
 
 NARROW = 110
 
 
-class ExplorerScreen(ExplorerNavigation, Screen):
+class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
     DEFAULT_CSS = """
     ExplorerScreen #main { height: 1fr; }
     ExplorerScreen #work { width: 1fr; }
@@ -109,15 +110,6 @@ class ExplorerScreen(ExplorerNavigation, Screen):
         self.set_class(self.size.height < 36, "-short")
 
     # -- session -------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="session")
-    def connect(self) -> None:
-        """Resolving a demo tenant starts the simulator (blocking): a thread worker."""
-        try:
-            session = self.app.session_for(self.tenant_name)
-        except Exception as exc:  # config or demo start-up problem: shown, not raised
-            self.post_message(SessionReady(None, exc))
-            return
-        self.post_message(SessionReady(session))
 
     def on_session_ready(self, message: SessionReady) -> None:
         if message.error is not None:

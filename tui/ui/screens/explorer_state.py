@@ -51,12 +51,6 @@ class LoadStopped(Message):
         self.token, self.cancelled = token, cancelled
 
 
-class SessionReady(Message):
-    def __init__(self, session: Any, error: BaseException | None = None) -> None:
-        super().__init__()
-        self.session, self.error = session, error
-
-
 class ExchangeRecorded(Message):
     def __init__(self, exchange: Any) -> None:
         super().__init__()

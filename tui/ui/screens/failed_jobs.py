@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Select, Static, Switch
 from textual.widgets.option_list import Option
 
+from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.textsafe import safe_text
 from tui.triage import TABLE_COLUMNS, FailedJob, FailedJobsScan, ScanEvent, SourceState, Window, count_by
 from tui.ui.widgets.header import AppHeader
@@ -46,12 +47,6 @@ STATE_MARK = {"pending": ("·", "dim"), "running": ("⟳", "cyan"), "done": ("�
 # ------------------------------------------------------------------------------------------------
 # Messages the workers post
 # ------------------------------------------------------------------------------------------------
-
-class SessionReady(Message):
-    def __init__(self, session: Any, error: BaseException | None = None) -> None:
-        super().__init__()
-        self.session, self.error = session, error
-
 
 class ScanUpdate(Message):
     """The scan queued events (``event`` is set for the last one, ``done``)."""
@@ -178,7 +173,7 @@ def errors_text(job: FailedJob, catalog: Any = None) -> Text:
 # The screen
 # ------------------------------------------------------------------------------------------------
 
-class FailedJobsScreen(Screen):
+class FailedJobsScreen(TenantSessionMixin, Screen):
     AUTO_FOCUS = "#jobs"            # one focus change on opening (each one recomposes the footer)
     DEFAULT_CSS = """
     FailedJobsScreen #controls { height: 1; padding: 0 1; background: $boost; }
@@ -300,15 +295,6 @@ class FailedJobsScreen(Screen):
         self.set_class(self.size.width < NARROW_W or self.size.height < NARROW_H, "-compact")
 
     # -- session ----------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="session")
-    def connect(self) -> None:
-        """Resolving a demo tenant may start the simulator (blocking): a thread worker."""
-        try:
-            session = self.app.session_for(self.tenant_name)
-        except Exception as exc:  # config or demo start-up problem: shown, not raised
-            self.post_message(SessionReady(None, exc))
-            return
-        self.post_message(SessionReady(session))
 
     def on_session_ready(self, message: SessionReady) -> None:
         if message.error is not None:

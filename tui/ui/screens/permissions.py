@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static, TabbedContent, TabPane
 
 from tui import perms
+from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.api.redact import mask
 from tui.hints import registration_place
 from tui.textsafe import safe_multiline, safe_text
@@ -42,12 +43,6 @@ NARROW = 110
 # ------------------------------------------------------------------------------------------------
 # Messages posted by the workers
 # ------------------------------------------------------------------------------------------------
-
-class SessionOpened(Message):
-    def __init__(self, session: Any, error: BaseException | None = None) -> None:
-        super().__init__()
-        self.session, self.error = session, error
-
 
 class TokensLoaded(Message):
     def __init__(self, infos: list) -> None:
@@ -114,7 +109,7 @@ def discovery_style(row: Any) -> str | None:
     return "failed" if res == "refused" else "attention" if res == "not asked" else None
 
 
-class PermissionsScreen(Screen):
+class PermissionsScreen(TenantSessionMixin, Screen):
     CSS_PATH = "permissions.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back / cancel"),
@@ -219,17 +214,8 @@ class PermissionsScreen(Screen):
         self.set_class(self.size.width < NARROW, "-narrow")
 
     # -- session ------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="perm-session")
-    def connect(self) -> None:
-        """Resolving a demo tenant may start the simulator (blocking): a thread worker."""
-        try:
-            session = self.app.session_for(self.tenant_name)
-        except Exception as exc:  # config or demo start-up problem: shown, not raised
-            self.post_message(SessionOpened(None, exc))
-            return
-        self.post_message(SessionOpened(session))
 
-    def on_session_opened(self, message: SessionOpened) -> None:
+    def on_session_ready(self, message: SessionReady) -> None:
         if message.error is not None:
             self.session_error = message.error
             text = Text(f"Cannot open {safe_text(self.tenant_name, 60)}: ", style="bold red")
