@@ -93,8 +93,7 @@ class ResourceTree(Tree[NodeRef]):
         self.guide_depth = 2
         self.granted: set[str] | None = None
 
-    TOOLS = (("failed", "Failed jobs — what failed, where, why"),
-             ("perms", "Permissions — token, scopes, probe"))
+    TOOLS = (("failed", "Failed jobs"), ("perms", "Permissions"))   # the tree is 34 columns wide
 
     def on_mount(self) -> None:
         self.root.expand()
