@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tui.catalog.model import Endpoint, Param
+from tui.clock import utc_now
 
 PRESETS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 PRESET_LABELS = {"24h": "last 24 h", "7d": "last 7 days", "30d": "last 30 days"}
@@ -49,7 +50,7 @@ def window_limit_days(endpoint: Endpoint) -> int | None:
 
 def preset_window(endpoint: Endpoint, preset: str, now: datetime | None = None) -> dict[str, str]:
     """Start/end values for a preset such as '7d', clipped to the endpoint's documented window."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     span = PRESETS.get(preset) or parse_since(preset)
     limit = window_limit_days(endpoint)
     if limit is not None and span > timedelta(days=limit):

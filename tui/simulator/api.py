@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
 from urllib.parse import quote, unquote, urlencode
 
 from tui.catalog import Catalog, Endpoint, load_catalog
@@ -35,6 +35,10 @@ class Reply:
     content_type: str = "application/json; charset=utf-8"
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class ApiError(Exception):
     def __init__(self, status: int, message: str, field: str | None = None, headers: dict | None = None,
                  code: str | None = None):
@@ -43,8 +47,10 @@ class ApiError(Exception):
 
 
 class Api:
-    def __init__(self, dataset: Dataset, identity: IdentityService, catalog: Catalog | None = None):
+    def __init__(self, dataset: Dataset, identity: IdentityService, catalog: Catalog | None = None,
+                 clock: Callable[[], datetime] | None = None):
         self.dataset = dataset
+        self.clock = clock or _wall_clock            # the server's "now" for envelope timestamps
         self.identity = identity
         self.catalog = catalog or load_catalog()
         self.tokens = TokenCodec()
@@ -64,7 +70,8 @@ class Api:
 
     def handle(self, method: str, path: str, query_pairs: list[tuple[str, str]], headers: Any, body: bytes,
                base_url: str, request_id: str) -> Reply:
-        trace_id = new_trace_id()
+        trace_id = new_trace_id(request_id)
+        now = self.clock()
         e = self.match(method, path)
         fam = family_of(e, path)
         try:
@@ -89,13 +96,13 @@ class Api:
             return self._serve(e, method, path, Query(query_pairs), headers, body, base_url, request_id, trace_id)
         except ApiError as exc:
             body_obj = error_body(fam, exc.status, exc.message, request_id=request_id, trace_id=trace_id,
-                                  code=exc.code, field=exc.field)
+                                  code=exc.code, field=exc.field, now=now)
             return Reply(exc.status, body_obj, exc.headers, e.id if e else None)
         except BadRequest as exc:
             return Reply(400, error_body(fam, 400, exc.message, request_id=request_id, trace_id=trace_id,
-                                         field=exc.field), {}, e.id if e else None)
+                                         field=exc.field, now=now), {}, e.id if e else None)
         except NotFound as exc:
-            return Reply(404, error_body(fam, 404, str(exc), request_id=request_id, trace_id=trace_id),
+            return Reply(404, error_body(fam, 404, str(exc), request_id=request_id, trace_id=trace_id, now=now),
                          {}, e.id if e else None)
 
     # -- serving -------------------------------------------------------------------------------------
@@ -105,7 +112,7 @@ class Api:
         body = self._body(e, raw_body, headers)
         bq = Query.of(body)
         validate(e, q, bq, pp)
-        ctx = {"requestId": request_id, "timestamp": timestamp(), "traceId": trace_id, "statusCode": 200,
+        ctx = {"requestId": request_id, "timestamp": timestamp(self.clock()), "traceId": trace_id, "statusCode": 200,
                "errorMessage": ""}
         if e.kind == "async-export":
             return Reply(200, self._export(e, pp), {}, e.id)

@@ -965,7 +965,6 @@ def _dmso(ds: Dataset, e: Endpoint, pp: dict) -> Collection:
     def build() -> Collection:
         r = ds.rng("dmso.audits")
         n = ds.n("dmso")
-        now = ds.now.timestamp()
         times = _spread_times(ds, r, n)
         actions = [int(v.value) for v in e.param("action").enum]
         modules = [int(v.value) for v in e.param("module").enum]

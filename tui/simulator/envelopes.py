@@ -31,12 +31,17 @@ STATUS_CODES = {400: "InvalidParameter", 401: "Unauthorized", 403: "Forbidden", 
                 504: "GatewayTimeout"}
 
 
-def timestamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def timestamp(now: datetime | None = None) -> str:
+    return (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def new_trace_id() -> str:
-    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-00"
+def new_trace_id(request_id: str | None = None) -> str:
+    """A W3C trace id; derived from the request id when there is one, so a seeded server answers
+    the same requests with the same bodies (snapshot tests, reproducible bug reports)."""
+    if request_id is None:
+        return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-00"
+    h = hashlib.sha256(request_id.encode()).hexdigest()
+    return f"00-{h[:32]}-{h[32:48]}-00"
 
 
 def family_of(e: Endpoint | None, path: str = "") -> str:
@@ -70,14 +75,14 @@ def family_of(e: Endpoint | None, path: str = "") -> str:
 
 
 def error_body(family: str, status: int, message: str, *, request_id: str, trace_id: str,
-               code: str | None = None, field: str | None = None) -> dict:
+               code: str | None = None, field: str | None = None, now: datetime | None = None) -> dict:
     code = code or STATUS_CODES.get(status, "Error")
     if family == "error_response":
         return {"traceId": trace_id, "error": message, "statusCode": status}
     if family == "backup":
         return {"statusCode": status, "message": message,
                 "errors": [{"code": code, "field": field, "message": message}], "data": None,
-                "requestId": request_id, "timestamp": timestamp(), "traceId": trace_id}
+                "requestId": request_id, "timestamp": timestamp(now), "traceId": trace_id}
     if family == "insights":
         return {"status": status, "message": message}
     if family == "opus_restore":
@@ -86,7 +91,7 @@ def error_body(family: str, status: int, message: str, *, request_id: str, trace
         return {"statusCode": status, "message": message, "failedItems": []}
     if family == "iaas":
         return {"error": code, "message": message,
-                "errorModel": f"RequestId: {request_id}; Date: {timestamp()}; ErrorCode: {code}"}
+                "errorModel": f"RequestId: {request_id}; Date: {timestamp(now)}; ErrorCode: {code}"}
     return {"error": code, "message": message}
 
 

@@ -13,6 +13,7 @@ and ``sim.force(path_prefix, status=503, times=1, retry_after="2")``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import socket
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from tui.simulator.api import Api, Reply
@@ -199,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, OSError):
             self.close_connection = True
             return
-        request_id = str(uuid.uuid4())
+        request_id = sim.next_request_id(method, self.path)
         identity = path.lower().rstrip("/") in IDENTITY_PATHS
         host = self.headers.get("Host") or f"{sim.host_for_url}:{sim.port}"
         base_url = f"http://{host}"
@@ -233,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
                     import traceback
                     traceback.print_exc()
                     body = error_body(family_of(None, path), 500, f"Simulator error: {type(exc).__name__}: {exc}",
-                                      request_id=request_id, trace_id=new_trace_id())
+                                      request_id=request_id, trace_id=new_trace_id(request_id), now=self.sim.api.clock())
                     reply, drop, trickle, rec.fault = Reply(500, body), False, 0.0, "error"
             rec.status, rec.endpoint_id = reply.status, reply.endpoint_id
             if drop:
@@ -261,7 +262,7 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             e = self.sim.api.catalog.match_path(path)
             body = error_body(family_of(e, path), forced.status, f"Simulated {forced.status} (forced by the test).",
-                              request_id=request_id, trace_id=new_trace_id())
+                              request_id=request_id, trace_id=new_trace_id(request_id), now=self.sim.api.clock())
         return Reply(forced.status, body, headers, None,
                      content_type="application/json; charset=utf-8" if not isinstance(body, (bytes, str))
                      else "text/plain; charset=utf-8")
@@ -295,13 +296,13 @@ class _Handler(BaseHTTPRequestHandler):
         if f.rate_429 and d429 < f.rate_429:
             e = sim.api.match(method, path)
             body = error_body(family_of(e, path), 429, f"Too many requests. Retry after {f.retry_after} seconds.",
-                              request_id=request_id, trace_id=new_trace_id())
+                              request_id=request_id, trace_id=new_trace_id(request_id), now=self.sim.api.clock())
             return Reply(429, body, {"Retry-After": str(f.retry_after)}, e.id if e else None), False, 0.0, "429"
         if f.rate_5xx and d5xx < f.rate_5xx:
             e = sim.api.match(method, path)
             status = 503 if d5xx < f.rate_5xx / 2 else 500
             msg = "The service is temporarily unavailable." if status == 503 else "An unexpected error occurred."
-            body = error_body(family_of(e, path), status, msg, request_id=request_id, trace_id=new_trace_id())
+            body = error_body(family_of(e, path), status, msg, request_id=request_id, trace_id=new_trace_id(request_id), now=self.sim.api.clock())
             headers = {"Retry-After": str(f.retry_after)} if status == 503 else {}
             return Reply(status, body, headers, e.id if e else None), False, 0.0, "5xx"
         reply = sim.api.handle(method, path, pairs, self.headers, raw_body, base_url, request_id)
@@ -354,7 +355,7 @@ class SimulatorServer:
                  latency: float = 0.0, jitter: float = 0.0, rate_429: float = 0.0, rate_5xx: float = 0.0,
                  trickle: float = 0.0, drop_rate: float = 0.0, token_lifetime: float = 3600,
                  retry_after: str = "1", data_dir: str | Path | None = None, verbose: bool = False,
-                 now: datetime | None = None):
+                 now: datetime | None = None, clock: Callable[[], datetime] | None = None):
         self.seed = seed
         self.scale = scale
         self.host = host
@@ -363,7 +364,10 @@ class SimulatorServer:
         self.data_dir = Path(data_dir) if data_dir else demo_dir()    # fixed now: the demo files' home
         self.dataset = Dataset(seed=seed, scale=scale, now=now)
         self.identity = IdentityService(token_lifetime=token_lifetime)
-        self.api = Api(self.dataset, self.identity, self.dataset.catalog)
+        # ``clock``: the "now" written into response envelopes; tests that snapshot a screen pass
+        # one that stands still (with ``now``, the data's anchor), everything else the wall clock.
+        self.api = Api(self.dataset, self.identity, self.dataset.catalog, clock=clock)
+        self._request_counts: dict[tuple[str, str], int] = {}
         self.faults = Faults(latency, jitter, rate_429, rate_5xx, trickle, drop_rate, retry_after, seed=seed)
         self.requests: list[RequestRecord] = []
         self.max_concurrent = 0
@@ -375,6 +379,17 @@ class SimulatorServer:
         self._thread: threading.Thread | None = None
         self._tenants: tuple[DemoTenant, ...] | None = None
         self._register_demo_clients()
+
+    def next_request_id(self, method: str, target: str) -> str:
+        """A request id that is a function of the seed, the request and how often it was seen.
+
+        Unique per server like a random one, but the same requests get the same ids run after run,
+        whatever order concurrent requests arrive in, so snapshots and bug reports reproduce."""
+        key = (method, target)
+        with self._lock:
+            n = self._request_counts[key] = self._request_counts.get(key, 0) + 1
+        digest = hashlib.sha256(f"{self.seed}|{method}|{target}|{n}".encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16], version=4))
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> "SimulatorServer":

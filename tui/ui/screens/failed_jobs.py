@@ -14,7 +14,6 @@ the detail pane (the job's errors and JSON; Enter also requests its detail endpo
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime, timezone
 from typing import Any
 
 from rich.text import Text
@@ -27,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Select, Static, Switch
 from textual.widgets.option_list import Option
 
+from tui import clock
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.textsafe import safe_text
 from tui.triage import TABLE_COLUMNS, FailedJob, FailedJobsScan, ScanEvent, SourceState, Window, count_by
@@ -326,8 +326,7 @@ class FailedJobsScreen(TenantSessionMixin, Screen):
         self.query_one("#overall", ProgressBar).update(total=100, progress=0)
         self.scanning = True
         self.query_one(AppHeader).crumbs = ("Failed jobs", window.label())
-        import time
-        self._started_at = time.perf_counter()
+        self._started_at = clock.perf_counter()
         self.render_status()
         self._scan_worker = self.run_scan(self._token, window, self.include_exceptions, self.concurrency)
 
@@ -569,12 +568,11 @@ class FailedJobsScreen(TenantSessionMixin, Screen):
         self.query_one("#status", Static).update(text, layout=False)     # one line, fixed size
 
     def render_status(self) -> None:
-        import time
         t = Text()
         active = [s for s in self.sources.values() if s.state != "skipped"]
         done = [s for s in active if s.finished_state]
         requests = self.scan.requests if self.scan is not None else 0
-        elapsed = (time.perf_counter() - self._started_at) if self._started_at else 0.0
+        elapsed = (clock.perf_counter() - self._started_at) if self._started_at else 0.0
         if self.scan is not None and self.result is not None:
             elapsed = self.result.elapsed
         if self.scanning:
@@ -786,7 +784,7 @@ class FailedJobsScreen(TenantSessionMixin, Screen):
 
     def action_export(self) -> None:
         from tui.ui.screens.prompt import PathPrompt
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+        stamp = clock.utc_now().strftime("%Y%m%d-%H%M")
         default = f"failed-jobs-{self.tenant_name}-{stamp}.csv"
         self.app.push_screen(PathPrompt("Export the table to (.csv or .json)", default), self.export_to)
 
