@@ -37,11 +37,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Callable, Iterable
 
+from tui import clock
 from tui.catalog.model import Endpoint, dig
 from tui.catalog.validate import PRESETS, format_time, parse_since, parse_time, time_params, window_limit_days
 
@@ -107,7 +107,7 @@ class Window:
     def parse(cls, text: str, now: datetime | None = None) -> "Window":
         """'24h', '7d', '30d', '90m', '2w' or an ISO date / date-time (the window runs from it to now).
         ValueError with a sentence otherwise."""
-        now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+        now = (now or clock.utc_now()).astimezone(timezone.utc).replace(microsecond=0)
         t = (text or "").strip()
         if not t:
             raise ValueError("the window is empty: give 24h, 7d, 30d or an ISO date such as 2026-01-31")
@@ -352,7 +352,7 @@ class SourceState:
     def elapsed(self) -> float | None:
         if self.started is None:
             return None
-        return (self.finished or time.perf_counter()) - self.started
+        return (self.finished or clock.perf_counter()) - self.started
 
     def snapshot(self) -> "SourceState":
         return replace(self, errors=list(self.errors), notices=list(self.notices))
@@ -750,7 +750,7 @@ class FailedJobsScan:
     async def run(self) -> ScanResult:
         self._task = asyncio.current_task()
         self._sem = asyncio.Semaphore(self.concurrency)
-        self.started = time.perf_counter()
+        self.started = clock.perf_counter()
         try:
             runnable = await self._prepare()
             async with asyncio.TaskGroup() as tg:
@@ -776,9 +776,9 @@ class FailedJobsScan:
             for src in self.sources.values():
                 if src.state in ("pending", "running"):
                     src.state = "cancelled"
-                    src.finished = time.perf_counter()
+                    src.finished = clock.perf_counter()
                     self._changed(src)
-            self.elapsed = time.perf_counter() - self.started
+            self.elapsed = clock.perf_counter() - self.started
             self._emit(ScanEvent("done", result=self.result()))
             if self._cancel_requested:
                 task = asyncio.current_task()
@@ -786,7 +786,7 @@ class FailedJobsScan:
                     task.uncancel()
                 return self.result()
             raise
-        self.elapsed = time.perf_counter() - self.started
+        self.elapsed = clock.perf_counter() - self.started
         result = self.result()
         self._emit(ScanEvent("done", result=result))
         return result
@@ -883,7 +883,7 @@ class FailedJobsScan:
     def _start_source(self, src: SourceState) -> None:
         if src.state == "pending":
             src.state = "running"
-            src.started = time.perf_counter()
+            src.started = clock.perf_counter()
 
     def _finish_source(self, src: SourceState) -> None:
         if src.finished_state:
@@ -894,7 +894,7 @@ class FailedJobsScan:
             src.state = "partial"
         else:
             src.state = "done"
-        src.finished = time.perf_counter()
+        src.finished = clock.perf_counter()
         if src.started is None:
             src.started = src.finished
         self._changed(src)
@@ -903,7 +903,7 @@ class FailedJobsScan:
         src = self.sources[sid]
         src.errors.append(TargetError("", message, None, "dependency"))
         src.state = "failed"
-        src.finished = time.perf_counter()
+        src.finished = clock.perf_counter()
         self._changed(src)
 
     def _target_done(self, src: SourceState) -> None:

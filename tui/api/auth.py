@@ -25,12 +25,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from tui import clock
 from tui.api.claims import TokenClaims
 from tui.api.errors import ApiError, AuthError, CredentialError, HttpError, RefusedError
 from tui.api.exchange import Exchange, next_exchange_id
@@ -244,16 +244,16 @@ class TokenHttpClient:
                                hint="fix token_url in the tenant config")
         form = data if isinstance(data, dict) else None
         shown_url = url + (("&" if "?" in url else "?") + urlencode(params) if params else "")
-        ex = Exchange(id=next_exchange_id(), started_at=datetime.now(timezone.utc), method="POST", raw_url=shown_url,
+        ex = Exchange(id=next_exchange_id(), started_at=clock.utc_now(), method="POST", raw_url=shown_url,
                       request_headers=mask_headers({**(headers or {}),
                                                     "Content-Type": "application/x-www-form-urlencoded"}),
                       request_body=mask_form(form) if form is not None else "••••",
                       kind="token", bundle=getattr(self._local, "bundle", None))
-        t0 = time.perf_counter()
+        t0 = clock.perf_counter()
         deadline = time.monotonic() + self.net.deadline
         try:
             with self._client.stream("POST", url, params=params, data=data, headers=headers) as resp:
-                ex.ttfb = time.perf_counter() - t0
+                ex.ttfb = clock.perf_counter() - t0
                 ex.status, ex.reason = resp.status_code, resp.reason_phrase
                 ex.response_headers = mask_headers(resp.headers)
                 chunks, n, truncated = [], 0, False
@@ -270,12 +270,12 @@ class TokenHttpClient:
         except (httpx.HTTPError, TimeoutError, OSError) as exc:
             err = network_error(exc, url, self.net)
             err.message = f"token request failed: {err.message}"
-            ex.elapsed = time.perf_counter() - t0
+            ex.elapsed = clock.perf_counter() - t0
             ex.error = err.message
             err.exchange = ex
             self.record(ex)
             raise err from None
-        ex.elapsed = time.perf_counter() - t0
+        ex.elapsed = clock.perf_counter() - t0
         raw = b"".join(chunks)
         decode_body(ex, raw, headers_out.get("content-type", ""), truncated)
         text = raw.decode("utf-8", errors="replace")

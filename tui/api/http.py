@@ -26,7 +26,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
@@ -34,6 +34,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from tui import __version__
+from tui import clock
 from tui.api.errors import CredentialError, HttpError, NetworkError, RefusedError, ThrottledError, \
     error_message
 from tui.api.exchange import Exchange, next_exchange_id
@@ -508,28 +509,28 @@ class ApiClient:
             req = self._client.build_request(method, url, params=params, json=json_body, headers=headers)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
             raise RefusedError(f"not a usable URL: {mask_url(url)} ({exc})", url=mask_url(url), exit_code=2) from None
-        ex = Exchange(id=next_exchange_id(), started_at=datetime.now(timezone.utc), method=method,
+        ex = Exchange(id=next_exchange_id(), started_at=clock.utc_now(), method=method,
                       raw_url=str(req.url), request_headers=mask_headers(req.headers),
                       request_body=json_body, endpoint_id=endpoint_id, bundle=bundle, kind="api")
-        t0 = time.perf_counter()
+        t0 = clock.perf_counter()
         resp: httpx.Response | None = None
         try:
             async with asyncio.timeout(self.net.deadline):
                 resp = await self._client.send(req, stream=True)
-                ex.ttfb = time.perf_counter() - t0
+                ex.ttfb = clock.perf_counter() - t0
                 ex.status, ex.reason = resp.status_code, resp.reason_phrase
                 ex.response_headers = mask_headers(resp.headers)
                 data, truncated = await self._read(resp)
         except (httpx.HTTPError, TimeoutError, OSError) as exc:
             err = network_error(exc, str(req.url), self.net)
-            ex.elapsed = time.perf_counter() - t0
+            ex.elapsed = clock.perf_counter() - t0
             ex.error = err.message
             err.exchange = ex
             raise err from None
         finally:
             if resp is not None:
                 await resp.aclose()
-        ex.elapsed = time.perf_counter() - t0
+        ex.elapsed = clock.perf_counter() - t0
         decode_body(ex, data, resp.headers.get("content-type", ""), truncated)
         ex.request_id = _request_id(resp.headers, ex.json)
         ex.trace_id = _trace_id(ex.json)
