@@ -24,7 +24,9 @@ class JumpScreen(ModalScreen[str | None]):
     JumpScreen { align: center top; }
     JumpScreen > Vertical { width: 90; max-width: 98%; height: auto; max-height: 70%; margin-top: 2;
                             border: round $accent; background: $surface; }
-    JumpScreen Input { border: none; height: 1; }
+    /* :focus too: Input's own focus rule (a tall border) outranks a plain descendant rule and
+       would leave a 1-line input no room for its text */
+    JumpScreen Input, JumpScreen Input:focus { border: none; height: 1; padding: 0 1; }
     JumpScreen OptionList { height: auto; max-height: 18; border: none; }
     """
     BINDINGS = [Binding("escape", "cancel", "Close"), Binding("down", "down", show=False),

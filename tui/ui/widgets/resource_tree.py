@@ -49,7 +49,8 @@ def item_label(item: Any, endpoint: Endpoint | None = None) -> str:
 
 class ResourceTree(Tree[NodeRef]):
     DEFAULT_CSS = """
-    ResourceTree { width: 34; border-right: vkey $panel-lighten-1; }
+    /* no horizontal bar: it cost a line of a 24-line terminal for labels the info line shows in full */
+    ResourceTree { width: 34; border-right: vkey $panel-lighten-1; scrollbar-size-horizontal: 0; }
     ResourceTree > .tree--guides { color: $panel-lighten-2; }
     """
     BINDINGS = [
