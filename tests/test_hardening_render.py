@@ -440,9 +440,6 @@ def test_naive_rich_text_passes_osc_and_c1_to_the_terminal():
 DEPTH = 1020        # orjson (the HTTP layer's parser) accepts up to 1024 levels
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason="tui/ui/widgets/json_view.py _pretty: orjson stops at 255 levels, then json.dumps(indent=2) "
-                          "and _defuse recurse: a ~1,000-level value raises RecursionError in JsonView.load")
 async def test_json_view_renders_a_value_as_deep_as_the_parser_accepts(tmp_path, notes):
     app = RenderApp(tmp_path)
     async with app.run_test(size=(200, 50)):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from typing import Any
 
 from textual.app import App, ComposeResult
 
@@ -132,6 +134,28 @@ def test_pretty_json_fallbacks():
     assert '"1": "x"' in pretty_json({1: "x"})  # non-str keys
     assert pretty_json(None) == "null"
     assert "digit" in pretty_json({"huge": 10**5000})
+
+
+def test_pretty_text_of_a_value_deeper_than_the_recursion_limit():
+    """json.loads accepts ~1,000 levels, orjson.dumps 255, json.dumps (recursive) fewer than the
+    recursion limit: the explicit-stack printer writes the same layout at any depth."""
+    from tui.ui.widgets.json_view import _dumps_without_recursion, pretty_text
+    value = json.loads("[" * 900 + "]" * 900)
+    deep: Any = "bottom"
+    for i in range(3000):
+        deep = [deep] if i % 2 else {f"k{i}": deep}
+    text = pretty_text(value)
+    assert json.loads(text) == value and pretty_json(value) == text
+    text = pretty_text(deep)
+    assert pretty_json(deep) == text
+    assert text.count("\n") == 2 * 3000 and '"bottom"' in text and text.endswith("\n]")
+    sample = {"a": [1, 2.5, None, True, {}, [], {"b": "x\u202e\"\n"}], "c": float("nan"), "d": -float("inf")}
+    assert _dumps_without_recursion(sample) == json.dumps(sample, indent=2, ensure_ascii=False)
+    assert '"1": "x"' in _dumps_without_recursion({1: "x"})
+    assert "digit" in _dumps_without_recursion([10**5000])
+    loop: list = []
+    loop.append(loop)
+    assert "circular" in _dumps_without_recursion(loop)     # never an endless walk
 
 
 async def test_lazy_line_splitting_matches_split(monkeypatch):

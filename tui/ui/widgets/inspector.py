@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Static, Tab, Tabs
 
 from tui.textsafe import safe_text
-from tui.ui.widgets.json_view import JsonView
+from tui.ui.widgets.json_view import JsonView, pretty_text
 
 
 def status_style(status: int | None) -> str:
@@ -159,13 +159,13 @@ class ExchangeInspector(Vertical):
         self.app.notify(Text("Copied as curl (token as $AVEGRAPH_TOKEN)"))
 
     def _body_text(self) -> str:
-        import json
+        # pretty_text, not json.dumps: a value as deep as the parser accepts must copy and save too
         if self.item is not None:
-            return json.dumps(self.item, indent=2, ensure_ascii=False)
+            return pretty_text(self.item)
         if self.exchange is None:
             return ""
         if self.exchange.json is not None:
-            return json.dumps(self.exchange.json, indent=2, ensure_ascii=False)
+            return pretty_text(self.exchange.json)
         return self.exchange.text or ""
 
     def action_copy_body(self) -> None:

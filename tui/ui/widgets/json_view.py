@@ -12,6 +12,7 @@ characters inside strings are shown as visible escapes.
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import Any, Sequence
 
 from rich.cells import cell_len
@@ -27,7 +28,7 @@ from textual.strip import Strip
 
 from ...textsafe import cell_text, safe_text
 
-__all__ = ["JsonView", "pretty_json"]
+__all__ = ["JsonView", "pretty_json", "pretty_text"]
 
 #: Longest line shown, in characters; longer lines end with "…".
 MAX_LINE = 2000
@@ -38,21 +39,92 @@ FIRST_CHUNK = 64 * 1024
 CHUNK = 1024 * 1024
 
 
-def _defuse(value: Any) -> Any:
-    """Copy of ``value`` that ``json.dumps`` can always serialise."""
-    if isinstance(value, dict):
-        return {(k if isinstance(k, str) else cell_text(k)): _defuse(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_defuse(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
-        return value
+_END = object()
+
+
+def _scalar_json(value: Any) -> str:
+    """One non-container value as ``json.dumps`` writes it; what it cannot write becomes a string."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
     if isinstance(value, int):
         try:
-            str(value)
-            return value
-        except ValueError:
-            return cell_text(value)
-    return cell_text(value)
+            return int.__repr__(value)
+        except ValueError:  # more digits than str() allows (sys.int_max_str_digits)
+            return encode_basestring(cell_text(value))
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    return encode_basestring(cell_text(value))
+
+
+def _dumps_without_recursion(value: Any) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``'s layout, built with an explicit stack.
+
+    The parser accepts ~1,000 nesting levels (json.loads) or more; json.dumps and any recursive copy
+    stop at the interpreter's recursion limit, so a value as deep as the parser accepted would not
+    print. Whatever json.dumps refuses (ints too long for str(), non-str keys, other types) is shown
+    as text, as ``default=cell_text`` does.
+    """
+    parts: list[str] = []
+    # Each frame: [entries iterator, is a dict, no entry written yet, id of the container].
+    stack: list[list[Any]] = []
+    open_ids: set[int] = set()
+    pending: Any = value
+    while True:
+        if pending is not _END:
+            v, pending = pending, _END
+            if isinstance(v, (dict, list, tuple)) and v and id(v) not in open_ids:
+                is_dict = isinstance(v, dict)
+                parts.append("{" if is_dict else "[")
+                stack.append([iter(v.items()) if is_dict else iter(v), is_dict, True, id(v)])
+                open_ids.add(id(v))
+            elif isinstance(v, dict):
+                parts.append("{}" if not v else encode_basestring("<circular>"))
+            elif isinstance(v, (list, tuple)):
+                parts.append("[]" if not v else encode_basestring("<circular>"))
+            else:
+                parts.append(_scalar_json(v))
+        while stack:
+            frame = stack[-1]
+            entry = next(frame[0], _END)
+            if entry is _END:
+                stack.pop()
+                open_ids.discard(frame[3])
+                parts.append("\n" + "  " * len(stack) + ("}" if frame[1] else "]"))
+                continue
+            parts.append(("\n" if frame[2] else ",\n") + "  " * len(stack))
+            frame[2] = False
+            if frame[1]:
+                key, pending = entry
+                parts.append((encode_basestring(key) if isinstance(key, str) else encode_basestring(cell_text(key)))
+                             + ": ")
+            else:
+                pending = entry
+            break
+        else:
+            if pending is _END:
+                return "".join(parts)
+
+
+def pretty_text(value: Any) -> str:
+    """``value`` as ``json.dumps(indent=2, ensure_ascii=False)`` writes it, whatever it holds.
+
+    json.dumps first (C speed); a value it refuses, too deep for its recursion or holding what it
+    cannot serialise, goes through the explicit-stack printer instead.
+    """
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=cell_text)
+    except (RecursionError, ValueError, TypeError):  # too deep; ints too long for str(); odd keys
+        return _dumps_without_recursion(value)
 
 
 def _pretty(value: Any) -> bytes | str:
@@ -61,26 +133,15 @@ def _pretty(value: Any) -> bytes | str:
         import orjson
 
         return orjson.dumps(value, option=orjson.OPT_INDENT_2)
-    except Exception:  # noqa: BLE001 - ints > 64 bit, non-str keys, other types
+    except Exception:  # noqa: BLE001 - ints > 64 bit, non-str keys, over 255 levels, other types
         pass
-    try:
-        return json.dumps(value, indent=2, ensure_ascii=False, default=cell_text)
-    except Exception:  # noqa: BLE001 - e.g. ints too long for str(), non-str keys
-        return json.dumps(_defuse(value), indent=2, ensure_ascii=False, default=cell_text)
+    return pretty_text(value)
 
 
 def pretty_json(value: Any) -> str:
-    """Pretty-print ``value`` with 2-space indentation (orjson, else json)."""
-    try:
-        import orjson
-
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
-    except Exception:  # noqa: BLE001 - ints > 64 bit, non-str keys, other types
-        pass
-    try:
-        return json.dumps(value, indent=2, ensure_ascii=False, default=cell_text)
-    except Exception:  # noqa: BLE001 - e.g. ints too long for str(), non-str keys
-        return json.dumps(_defuse(value), indent=2, ensure_ascii=False, default=cell_text)
+    """Pretty-print ``value`` with 2-space indentation (orjson, else json, else without recursion)."""
+    out = _pretty(value)
+    return out.decode("utf-8") if isinstance(out, bytes) else out
 
 
 _LEXER = None
