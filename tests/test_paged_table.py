@@ -187,6 +187,26 @@ async def test_sort_numeric_and_append_while_sorted():
         assert table.row_id_at(0) == 0
 
 
+async def test_rows_sorted_in_above_keep_the_cursor_on_its_row_or_at_the_head():
+    """A live list sorted newest first (the failed-jobs scan): a cursor at the top stays at the
+    top; one the user moved down stays on its row, and the view moves with it."""
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = table_of(app)
+        table.sort_by("id", reverse=True)
+        table.append_rows(page(0, 50))
+        await pilot.pause()
+        table.append_rows(page(100, 5))                   # sort above everything
+        assert table.cursor_row == 0 and table.current_row()["id"] == 104
+        table.move_cursor(row=10)
+        await pilot.pause()
+        row, screen_line = table.current_row(), table.cursor_row - table.scroll_offset.y
+        table.append_rows(page(200, 30))
+        await pilot.pause()
+        assert table.current_row() is row
+        assert table.cursor_row - table.scroll_offset.y == screen_line
+
+
 async def test_sort_action_cycles_and_keeps_cursor_row():
     app = TableApp()
     async with app.run_test(size=(80, 24)) as pilot:

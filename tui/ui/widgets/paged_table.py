@@ -441,6 +441,7 @@ class PagedTable(ScrollView, can_focus=True):
             return
         new_ids = range(start, end)
         first_changed = start  # first visible position whose content changed
+        scroll_shift = 0       # rows sorted in above the cursor: the view follows it down
         if self._sort_column is not None:
             key = self._sort_column
             self._sort_keys.extend(_sort_key(store.value(r, key)) for r in new_ids)
@@ -454,7 +455,10 @@ class PagedTable(ScrollView, can_focus=True):
                 self._index.extend(matching)
             else:
                 first_changed = len(self._index)
-                cursor_id = self.row_id_at(self._cursor) if self._index else None
+                # The cursor stays on its row as rows sort in above it, and the view moves with
+                # it, so what the user looks at does not slide away. At the top it stays at the
+                # top: a live list (a scan streaming in, newest first) reads from its head.
+                cursor_id = self.row_id_at(self._cursor) if self._index and self._cursor > 0 else None
                 shift = 0
                 for r in matching:
                     pos = self._insert_sorted(self._index, r)
@@ -462,6 +466,7 @@ class PagedTable(ScrollView, can_focus=True):
                     if cursor_id is not None and pos <= self._cursor + shift:
                         shift += 1
                 self._cursor += shift
+                scroll_shift = shift
         if widths_changed:
             self._layout_changed()
         else:
@@ -471,6 +476,8 @@ class PagedTable(ScrollView, can_focus=True):
             if first_changed < scroll_y + height - 1:
                 top = max(first_changed - scroll_y + 1, 1)
                 self.refresh(Region(0, top, self.size.width, max(height - top + 1, 1)))
+        if scroll_shift:
+            self.scroll_to(y=self.scroll_offset.y + scroll_shift, animate=False, force=True, immediate=True)
         if not self._needle:
             # Loaded rows do not fill the screen yet.  Not while filtering: a filter that
             # matches little would otherwise fetch every page; there, the user's moves ask.
