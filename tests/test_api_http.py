@@ -353,3 +353,14 @@ def test_network_failures_are_named(inner, kind, words):
         assert "ca_bundle /tmp/ca.pem" in err.message and "ca_bundle" in err.hint
     assert network_error(httpx.ConnectTimeout("x"), "https://h/x", net).phase == "connect"
     assert network_error(TimeoutError(), "https://h/x", net).phase == "deadline"
+
+
+def test_size_text_names_a_cap_under_1_mb():
+    from tui.api.http import size_text
+    mib = 1024 * 1024
+    assert size_text(50 * mib) == "50 MB"
+    assert size_text(int(1.5 * mib)) == "1.5 MB"
+    assert size_text(int(0.5 * mib)) == "0.5 MB"              # max_body_mb = "0.5"
+    assert size_text(10 * 1024) == "10 KB"
+    assert size_text(int(0.01 * mib)) == "10.2 KB"             # max_body_mb = "0.01": never "0 MB"
+    assert size_text(900) == "900 bytes" and size_text(1) == "1 byte"

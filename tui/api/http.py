@@ -321,6 +321,23 @@ def decode_body(ex: Exchange, data: bytes, content_type: str, truncated: bool) -
         ex.text = data.decode("utf-8", errors="replace")
 
 
+def size_text(n: int) -> str:
+    """A byte count for a person: "900 bytes", "10 KB", "0.5 MB", "50 MB" (1 KB = 1024 bytes).
+
+    Never "0 MB": a cap under 1 MB is named in KB (max_body_mb = "0.01" -> "10 KB"), or in MB when
+    it is a tenth of one or more (max_body_mb = "0.5" -> "0.5 MB").
+    """
+    def short(x: float) -> str:
+        return f"{x:.2f}".rstrip("0").rstrip(".")
+
+    mib = 1024 * 1024
+    if n >= mib or n > 0 and n * 10 % mib == 0:
+        return f"{short(n / mib)} MB"
+    if n >= 1024:
+        return f"{short(round(n / 1024, 1))} KB"
+    return f"{n} byte{'' if n == 1 else 's'}"
+
+
 # ------------------------------------------------------------------------------------------------
 # The API client
 # ------------------------------------------------------------------------------------------------
@@ -535,7 +552,7 @@ class ApiClient:
         ex.request_id = _request_id(resp.headers, ex.json)
         ex.trace_id = _trace_id(ex.json)
         if truncated:
-            ex.notice = f"body truncated at {self.net.max_body // (1024 * 1024)} MB (max_body_mb)"
+            ex.notice = f"body truncated at {size_text(self.net.max_body)} (max_body_mb)"
         return ex, resp.headers
 
     async def _read(self, resp: httpx.Response) -> tuple[bytes, bool]:
