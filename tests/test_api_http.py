@@ -103,6 +103,23 @@ async def test_invalid_json_is_kept_as_text_with_the_position(fs):
     assert "line 1 column 21" in ex.parse_error
 
 
+def test_json_bodies_orjson_misreads_or_refuses_are_read_as_json_loads_reads_them():
+    from tui.api.exchange import Exchange
+    from tui.api.http import decode_body
+
+    def decoded(body: bytes) -> Exchange:
+        ex = Exchange(id=1, started_at=datetime.now(timezone.utc), method="GET", raw_url="https://x/")
+        decode_body(ex, body, "application/json", False)
+        return ex
+
+    assert decoded(b'{"id":-123456789012345678901234567890}').json == {"id": -123456789012345678901234567890}
+    assert decoded(b'{"id":18446744073709551615,"s":"12345678901234567890123"}').json == \
+        {"id": 2 ** 64 - 1, "s": "12345678901234567890123"}
+    assert decoded(b'[1e400, "\\ud800", NaN]').json[:2] == [float("inf"), "\ud800"]   # orjson refuses all three
+    ex = decoded(b'{"a": [1,, 2]}')
+    assert ex.json is None and "line 1 column 10" in ex.parse_error                  # orjson's message
+
+
 async def test_body_over_the_cap_is_truncated(fs):
     big = {"data": [{"id": i, "pad": "y" * 100} for i in range(100)]}
     fs.route(JOBS, "json", body=big)

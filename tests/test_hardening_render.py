@@ -491,9 +491,6 @@ async def test_the_truncation_notice_names_the_cap():
     assert ex.notice == "body truncated at 2 KB (max_body_mb)"
 
 
-@pytest.mark.xfail(strict=True, reason="tui/api/http.py decode_body: orjson turns integers beyond 64 bits into "
-                                       "floats (123456789012345678901234567890 -> 1.2345678901234568e+29): ids lose "
-                                       "digits; json.loads keeps them")
 async def test_integers_beyond_64_bits_keep_every_digit():
     from tests.faults import FaultServer, make_tenant
     from tui.api.session import Session

@@ -187,3 +187,14 @@ async def test_lazy_line_splitting_matches_split(monkeypatch):
         await pilot.pause()
         text = "\n".join(view.render_line(y).text for y in range(view.size.height))
         assert "日本語 ✓ \\u202e" in text
+
+
+def test_body_text_with_a_lone_surrogate_can_be_copied_and_saved():
+    """json.loads (the HTTP layer's fallback) keeps "\\ud800" as a lone surrogate: the inspector's
+    copy/save text must still encode as UTF-8, and mean the same JSON."""
+    from tui.ui.widgets.inspector import _encodable_json
+    from tui.ui.widgets.json_view import pretty_text
+    value = {"name": "a\ud800b", "ok": "漢字"}
+    text = _encodable_json(pretty_text(value))
+    text.encode("utf-8")
+    assert json.loads(text) == value and "漢字" in text

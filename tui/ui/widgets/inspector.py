@@ -7,6 +7,7 @@ built from Text objects: header values and bodies come from the server.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -39,6 +40,20 @@ def human_size(n: int | None) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return str(n)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable_json(text: str) -> str:
+    """JSON text that UTF-8 can encode (the clipboard, a file): json.loads reads a lone surrogate
+    ("\\ud800") into a str, json.dumps(ensure_ascii=False) writes it back raw; as its \\u escape it
+    is the same JSON string."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def exchange_summary(ex) -> Text:
@@ -161,11 +176,11 @@ class ExchangeInspector(Vertical):
     def _body_text(self) -> str:
         # pretty_text, not json.dumps: a value as deep as the parser accepts must copy and save too
         if self.item is not None:
-            return pretty_text(self.item)
+            return _encodable_json(pretty_text(self.item))
         if self.exchange is None:
             return ""
         if self.exchange.json is not None:
-            return pretty_text(self.exchange.json)
+            return _encodable_json(pretty_text(self.exchange.json))
         return self.exchange.text or ""
 
     def action_copy_body(self) -> None:
