@@ -372,6 +372,28 @@ def test_network_failures_are_named(inner, kind, words):
     assert network_error(TimeoutError(), "https://h/x", net).phase == "deadline"
 
 
+def test_a_failure_to_connect_through_a_proxy_names_the_proxy_masked(monkeypatch):
+    refused = _wrapped(ConnectionRefusedError(111, "Connection refused"))
+    monkeypatch.setenv("HTTPS_PROXY", "http://bob:PROXY-PASS-1234@10.0.0.9:3128")
+    monkeypatch.setenv("NO_PROXY", ".direct.example")
+    env = NetSettings()
+    err = network_error(refused, "https://graph-zz.example/aos/jobs", env)
+    assert err.kind == "refused" and "PROXY-PASS" not in err.describe()
+    assert err.message.startswith("connection refused by the proxy http://••••@10.0.0.9:3128 (for graph-zz.example)")
+    assert "HTTPS_PROXY" in err.hint
+    assert env.proxy_for("https://login.direct.example/t") is None                      # NO_PROXY: direct
+    assert "connection refused by login.direct.example" in network_error(
+        refused, "https://login.direct.example/t", env).message
+    tenant = NetSettings(proxy="http://proxy.corp:8080", trust_env=False)               # as from_tenant builds it
+    err = network_error(refused, "https://login.direct.example/t", tenant)
+    assert "the proxy http://proxy.corp:8080" in err.message and "tenant config" in err.hint
+    err = network_error(_wrapped(socket.gaierror(-2, "Name or service not known")), "https://h/x", tenant)
+    assert err.kind == "dns" and "proxy http://proxy.corp:8080" in err.message
+    err = network_error(httpx.ConnectTimeout("x"), "https://h/x", tenant)
+    assert err.phase == "connect" and "connecting to the proxy http://proxy.corp:8080" in err.message
+    assert "proxy" not in network_error(refused, "https://h/x", NetSettings(trust_env=False)).message
+
+
 def test_size_text_names_a_cap_under_1_mb():
     from tui.api.http import size_text
     mib = 1024 * 1024

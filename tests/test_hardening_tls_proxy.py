@@ -232,10 +232,6 @@ async def test_a_dead_proxy_never_shows_its_password(named, where):
     assert PROXY_PASS not in e.describe() + repr(e) + str(e.exchange) + str(e.url)
 
 
-@pytest.mark.xfail(strict=True, reason="tui/api/http.py network_error: a refused connection to the proxy reads "
-                                       "'connection refused by login.avegraph.test:PORT: nothing accepts connections "
-                                       "there' (the target, not the proxy); it names the proxy only for "
-                                       "httpx.ProxyError, or with a tenant proxy when 'proxy' is in the error text")
 @pytest.mark.parametrize("where", ["environment", "tenant"])
 async def test_a_dead_proxy_is_named_as_the_proxy(named, where):
     e, port = await _through_a_dead_proxy(named, where)

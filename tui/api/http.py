@@ -143,12 +143,45 @@ class NetSettings:
                     hint="point ca_bundle (tenant config) or SSL_CERT_FILE at a readable PEM file of CA certificates")
         return self._ssl
 
+    def proxy_for(self, url: str) -> str | None:
+        """The proxy the clients built from these settings use for ``url`` (None: they connect
+        directly): the tenant's proxy for every URL, else, with ``trust_env``, the environment's
+        (HTTPS_PROXY / ALL_PROXY, minus NO_PROXY) as httpx reads it."""
+        if self.proxy:
+            return self.proxy
+        if not self.trust_env:
+            return None
+        return _environment_proxy_for(url)
+
     def client_kwargs(self) -> dict[str, Any]:
         kw: dict[str, Any] = dict(timeout=self.timeout(), verify=self.ssl_context(), follow_redirects=False,
                                   trust_env=self.trust_env)
         if self.proxy:
             kw["proxy"] = self.proxy
         return kw
+
+
+def _environment_proxy_for(url: str) -> str | None:
+    """The environment proxy httpx mounts for ``url``, by httpx's own rules (its NO_PROXY reading
+    differs from urllib's: "*", IPs, "localhost", suffixes); urllib's rules if those move."""
+    try:
+        from httpx._utils import URLPattern, get_environment_proxies
+
+        target = httpx.URL(url)
+        mounts = sorted(((URLPattern(key), proxy) for key, proxy in get_environment_proxies().items()),
+                        key=lambda mount: mount[0])
+        for pattern, proxy in mounts:        # the order httpx.Client sorts its mounts in
+            if pattern.matches(target):
+                return proxy
+        return None
+    except (ImportError, AttributeError, TypeError, ValueError, httpx.InvalidURL):
+        import urllib.request
+
+        p = urlsplit(url)
+        if urllib.request.proxy_bypass_environment(p.hostname or ""):
+            return None
+        proxies = urllib.request.getproxies_environment()
+        return proxies.get(p.scheme) or proxies.get("all")
 
 
 def _trust_source(ca_bundle: str | None) -> tuple[str | None, str]:
@@ -195,6 +228,31 @@ def network_error(exc: BaseException, url: str, net: NetSettings | None = None, 
     def make(kind: str, message: str, hint: str | None = None, phase: str | None = None) -> NetworkError:
         return NetworkError(kind, mask_text(message), mask_url(url), hint=hint, phase=phase)
 
+    try:
+        proxy = net.proxy_for(url)
+    except Exception:  # noqa: BLE001 - naming a failure must never fail
+        proxy = None
+    # Named as mask_url shows it: never the proxy's credentials.
+    shown = mask_url(proxy if "://" in proxy else f"http://{proxy}") if proxy else ""
+    where = ("the tenant config's proxy setting" if net.proxy
+             else "HTTPS_PROXY / ALL_PROXY in the environment; hosts in NO_PROXY go direct")
+    if proxy and isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        # Through a proxy, the TCP connection is made to the proxy: a refusal, a connect timeout or
+        # an unknown host name is the proxy's, not the target's.
+        proxy_hint = f"check the proxy ({where}): is it running, and is its address right?"
+        if isinstance(exc, httpx.ConnectTimeout):
+            return make("timeout", f"timed out connecting to the proxy {shown} (for {hostport}) after "
+                                   f"{net.timeout_connect:g} s (connect timeout)", proxy_hint, "connect")
+        if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in low:
+            return make("refused", f"connection refused by the proxy {shown} (for {hostport}): nothing accepts "
+                                   "connections there", proxy_hint)
+        if any(isinstance(e, socket.gaierror) for e in chain) or "name or service not known" in low \
+                or "nodename nor servname" in low or "temporary failure in name resolution" in low:
+            return make("dns", f"cannot resolve the host name of the proxy {shown} (for {hostport})", proxy_hint)
+        if any(isinstance(e, OSError) and e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH) for e in chain):
+            return make("connect", f"cannot reach the proxy {shown} (for {hostport}): network unreachable",
+                        proxy_hint)
+
     if isinstance(exc, httpx.ConnectTimeout):
         return make("timeout", f"timed out connecting to {hostport} after {net.timeout_connect:g} s (connect timeout)",
                     "check the network path to the host (firewall, proxy); timeout_connect raises the limit",
@@ -210,9 +268,9 @@ def network_error(exc: BaseException, url: str, net: NetSettings | None = None, 
         return make("timeout", f"no complete response from {hostport} within the {net.deadline:g} s deadline",
                     "the server is answering too slowly (trickling); the tenant's deadline raises the limit",
                     "deadline")
-    if isinstance(exc, httpx.ProxyError) or "proxy" in low and isinstance(exc, httpx.ConnectError) and net.proxy:
-        return make("proxy", f"the proxy refused or failed the connection to {hostport}: {exc}",
-                    "check the proxy setting (tenant config proxy, HTTPS_PROXY) and its credentials")
+    if isinstance(exc, httpx.ProxyError) or "proxy" in low and isinstance(exc, httpx.ConnectError) and proxy:
+        return make("proxy", f"the proxy {shown + ' ' if shown else ''}refused or failed the connection to "
+                             f"{hostport}: {exc}", f"check the proxy ({where}) and its credentials")
     for e in chain:
         if isinstance(e, ssl.SSLCertVerificationError):
             reason = getattr(e, "verify_message", None) or str(e)
