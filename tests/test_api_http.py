@@ -204,6 +204,25 @@ async def test_429_with_retry_after_is_retried(fs):
     assert len(fs.hits(JOBS)) == 2
 
 
+async def test_each_wait_before_a_retry_is_told_to_the_caller(fs):
+    """A screen can say "throttled (429), retrying in 90 s" instead of "loading…" (the pager passes it on)."""
+    fs.route(JOBS, "status", code=429, times=1, retry_after=90)
+    told: list[tuple[float, str]] = []
+    sleeps = Sleeps()
+    async with session(fs, sleeps) as s:
+        ex = await s.request(M365, on_wait=lambda seconds, why: told.append((seconds, why)))
+        assert ex.status == 200 and told == [(90.0, "throttled (429)")] == [(sleeps.waits[0], "throttled (429)")]
+        fs.route(JOBS, "status", code=503, times=2)
+        told.clear()
+        page = await s.pager(M365, on_wait=lambda seconds, why: told.append((seconds, why))).pages().__anext__()
+        assert page.exchange.status == 200 and [why for _, why in told] == ["service unavailable (503)"] * 2
+
+        def broken(seconds: float, why: str) -> None:
+            raise RuntimeError("an observer must never break a request")
+        fs.route(JOBS, "status", code=504, times=1)
+        assert (await s.request(M365, on_wait=broken)).status == 200
+
+
 async def test_retry_after_600_is_not_slept_on(fs):
     fs.route(JOBS, "status", code=429, times=5, retry_after=600)
     sleeps = Sleeps()

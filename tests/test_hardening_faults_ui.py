@@ -367,8 +367,6 @@ async def test_a_client_level_bearer_header_follows_a_foreign_next_link(fs, tls)
         other.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="during a Retry-After wait (up to 179 s) the explorer shows only "
-                                       "'loading…': ApiClient.send has no way to tell the screen it is throttled")
 async def test_the_status_names_a_throttling_wait_while_it_waits(fs, tls, tmp_path):
     fs.fail(2, "status", code=429, retry_after=90)
     sleeps = GateSleep(hold=True)
@@ -380,8 +378,26 @@ async def test_the_status_names_a_throttling_wait_while_it_waits(fs, tls, tmp_pa
         await wait_until(pilot, lambda: sleeps.waits == [90.0])
         try:
             await wait_until(pilot, lambda: "throttled" in status(app).lower() or "429" in status(app), rounds=50)
+            assert "throttled (429), retrying in" in status(app) and "loading…" not in status(app), status(app)
+            assert screen.view.loading and screen.view.loaded == SIZE
         finally:
             sleeps.release()
+        await wait_until(pilot, lambda: not screen.view.loading and screen.view.loaded == 2 * SIZE)
+        await wait_until(pilot, lambda: "throttled" not in status(app))             # the wait is over
+
+
+def test_status_text_counts_a_retry_wait_down():
+    from tui.catalog import load_catalog
+    from tui.ui.screens.explorer_state import View, status_text
+    v = View(1, load_catalog().get("aos.jobs"), {}, {}, loaded=50, pages=1, loading=True)
+    assert "loading…" in status_text(v, "", 50).plain
+    v.waiting = ("throttled (429)", 100.0)
+    assert "throttled (429), retrying in 90 s…" in status_text(v, "", 50, now=10.0).plain
+    assert "retrying in 1 s…" in status_text(v, "", 50, now=99.5).plain
+    done = status_text(v, "", 50, now=100.0).plain                  # the wait is over: the retry is under way
+    assert "throttled (429), retrying…" in done and "loading…" not in done
+    v.loading = False
+    assert "throttled" not in status_text(v, "", 50, now=10.0).plain
 
 
 # -- seconds of real latency (the simulator's knob) ------------------------------------------------------------------

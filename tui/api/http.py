@@ -62,8 +62,8 @@ _TWENTY_DIGITS = b"0" * 20
 def _may_hold_a_long_integer(data: bytes) -> bool:
     return _TWENTY_DIGITS in data.translate(_DIGITS_TO_ZERO)
 
-__all__ = ["ApiClient", "NetSettings", "network_error", "parse_retry_after", "USER_AGENT", "READ_METHODS",
-           "MAX_RETRIES", "MAX_SLEEP"]
+__all__ = ["ApiClient", "NetSettings", "WaitObserver", "network_error", "parse_retry_after", "size_text", "USER_AGENT",
+           "READ_METHODS", "MAX_RETRIES", "MAX_SLEEP"]
 
 log = logging.getLogger("avegraph.api")
 
@@ -431,6 +431,11 @@ def size_text(n: int) -> str:
 # ------------------------------------------------------------------------------------------------
 
 TokenGetter = Callable[[bool], Awaitable[str]]
+#: Told before each wait between attempts: (seconds, why), e.g. (90.0, "throttled (429)").
+WaitObserver = Callable[[float, str], None]
+
+_WAIT_REASONS = {429: "throttled (429)", 503: "service unavailable (503)", 504: "gateway timeout (504)",
+                 "refused": "connection refused", "connect": "cannot connect", "timeout": "connect timed out"}
 
 
 class ApiClient:
@@ -491,7 +496,9 @@ class ApiClient:
     # -- one logical request ---------------------------------------------------------------------------
     async def send(self, method: str, url: str, *, params: Any = None, json_body: Any = None,
                    token: TokenGetter | None = None, endpoint_id: str | None = None, bundle: str | None = None,
-                   retry: bool = True) -> Exchange:
+                   retry: bool = True, on_wait: WaitObserver | None = None) -> Exchange:
+        """``on_wait(seconds, why)`` is called before each wait between attempts (a Retry-After of up
+        to 179 s, a backoff), so that a caller can say it is waiting rather than loading."""
         method = method.upper()
         if method not in READ_METHODS:
             raise RefusedError(f"{method} is never sent: avegraph is read-only by design (GET and the documented "
@@ -514,6 +521,7 @@ class ApiClient:
                     wait = self._backoff(retries)
                     attempts.append(f"{err.kind} (waited {wait:.1f} s)")
                     retries += 1
+                    self._tell_wait(on_wait, wait, _WAIT_REASONS.get(err.kind, err.kind))
                     await self._sleep(wait)
                     continue
                 if ex is not None:
@@ -559,6 +567,7 @@ class ApiClient:
                         wait = self._backoff(retries)
                     attempts.append(f"{status} (waited {wait:.1f} s)")
                     retries += 1
+                    self._tell_wait(on_wait, wait, _WAIT_REASONS.get(status, f"HTTP {status}"))
                     await self._sleep(wait)
                     continue
                 if status == 429:
@@ -575,6 +584,15 @@ class ApiClient:
                 raise err
             self._finish(ex)
             return ex
+
+    @staticmethod
+    def _tell_wait(on_wait: WaitObserver | None, seconds: float, why: str) -> None:
+        if on_wait is None:
+            return
+        try:
+            on_wait(seconds, why)
+        except Exception:  # an observer must never break a request
+            log.debug("wait observer failed", exc_info=True)
 
     def _finish(self, ex: Exchange) -> None:
         if log.isEnabledFor(logging.DEBUG):

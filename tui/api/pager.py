@@ -29,6 +29,7 @@ from tui.api.redact import mask_url
 from tui.catalog.model import dig, dig_first
 
 if TYPE_CHECKING:  # pragma: no cover
+    from tui.api.http import WaitObserver
     from tui.api.session import Session
     from tui.catalog.model import Endpoint
 
@@ -145,8 +146,10 @@ def _signature(items: list) -> str | None:
 class Pager:
     def __init__(self, session: "Session", endpoint: "Endpoint", params: dict[str, Any] | None = None,
                  page_size: int | None = None, max_pages: int | None = None, *,
-                 path_params: dict[str, Any] | None = None, body: dict[str, Any] | None = None):
+                 path_params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
+                 on_wait: "WaitObserver | None" = None):
         self.session = session
+        self.on_wait = on_wait                          # told of each wait before a retry (Session.request)
         self.endpoint = endpoint
         self.pag = endpoint.pagination
         self.max_pages = max_pages if max_pages is not None else DEFAULT_MAX_PAGES
@@ -271,10 +274,10 @@ class Pager:
         if step.kind == "url":
             s.client.check_target(step.url, why="nextLink")
             body = {**self.body, **step.body} if self.endpoint.method == "POST" else None
-            return await s.request(self.endpoint, self.path_params, None, body, url=step.url)
+            return await s.request(self.endpoint, self.path_params, None, body, url=step.url, on_wait=self.on_wait)
         params = _merge(self.params, step.query)
         body = _merge(self.body, step.body)
-        return await s.request(self.endpoint, self.path_params, params, body)
+        return await s.request(self.endpoint, self.path_params, params, body, on_wait=self.on_wait)
 
     def _advance(self, step: _Step, ex: Exchange) -> Page:
         self.exchanges.append(ex)

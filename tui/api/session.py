@@ -25,7 +25,7 @@ from tui.api.auth import ScopeBundle, Token, TokenProvider
 from tui.api.claims import TokenClaims
 from tui.api.errors import AuthError, HttpError, NetworkError, ParamError, RefusedError
 from tui.api.exchange import Exchange
-from tui.api.http import ApiClient, NetSettings
+from tui.api.http import ApiClient, NetSettings, WaitObserver
 from tui.api.pager import Pager
 
 __all__ = ["Session"]
@@ -272,9 +272,10 @@ class Session:
     # -- requests ---------------------------------------------------------------------------------------
     async def request(self, endpoint: Any, path_params: dict[str, Any] | None = None,
                       params: dict[str, Any] | None = None, body: dict[str, Any] | None = None, *,
-                      url: str | None = None) -> Exchange:
+                      url: str | None = None, on_wait: WaitObserver | None = None) -> Exchange:
         """One request (with retries) to a catalogued read-only endpoint; ``url`` replaces the built URL
-        (a nextLink) and is checked against the tenant's hosts."""
+        (a nextLink) and is checked against the tenant's hosts. ``on_wait(seconds, why)`` hears of
+        each wait before a retry (ApiClient.send)."""
         self._bind_loop()
         endpoint = self.endpoint(endpoint)
         if not endpoint.read_only or endpoint.method not in ("GET", "POST"):
@@ -298,11 +299,13 @@ class Session:
         bundle = self.bundle_for(endpoint)
         return await self.client.send(endpoint.method, url, params=query or None, json_body=json_body,
                                       token=lambda force: self._token_for(endpoint, bundle, force),
-                                      endpoint_id=endpoint.id, bundle=bundle.name)
+                                      endpoint_id=endpoint.id, bundle=bundle.name, on_wait=on_wait)
 
     def pager(self, endpoint: Any, path_params: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
-              page_size: int | None = None, max_pages: int | None = None, body: dict[str, Any] | None = None) -> Pager:
-        return Pager(self, self.endpoint(endpoint), params, page_size, max_pages, path_params=path_params, body=body)
+              page_size: int | None = None, max_pages: int | None = None, body: dict[str, Any] | None = None, *,
+              on_wait: WaitObserver | None = None) -> Pager:
+        return Pager(self, self.endpoint(endpoint), params, page_size, max_pages, path_params=path_params, body=body,
+                     on_wait=on_wait)
 
     async def replay(self, exchange: Exchange) -> Exchange:
         """Send a recorded API request again (same method, URL and body; a fresh token)."""

@@ -29,8 +29,9 @@ from tui.ui.widgets.params_form import ParamsForm
 from tui.ui.widgets.resource_tree import ResourceTree, item_label
 from tui.ui.screens.explorer_nav import ExplorerNavigation
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
+from tui import clock
 from tui.ui.screens.explorer_state import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded,
-                                           View, status_text)
+                                           RetryWaiting, View, status_text)
 
 NARROW = 110
 
@@ -77,6 +78,7 @@ class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
         self.history: list[Any] = []
         self.granted: set[str] | None = None
         self._pending: tuple | None = None
+        self._wait_timer: Any = None            # counts a retry's wait down on the status line
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -236,12 +238,16 @@ class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
             return
         if v.pager is None:
             try:
-                v.pager = self.session.pager(v.endpoint, v.context, v.params, page_size=self.page_size(v.endpoint))
+                # Called from the worker's request (the event loop): a message, like the pages.
+                waiting = lambda seconds, why, token=v.token: self.post_message(  # noqa: E731
+                    RetryWaiting(token, seconds, why))
+                v.pager = self.session.pager(v.endpoint, v.context, v.params, page_size=self.page_size(v.endpoint),
+                                             on_wait=waiting)
             except Exception as exc:   # a path or parameter the request cannot be built from
                 v.error = safe_text(str(exc), 300)
                 self.render_status()
                 return
-        v.loading, v.error = True, None
+        v.loading, v.error, v.waiting = True, None, None
         if pages is None:
             bar = self.query_one("#progress", ProgressBar)
             bar.display = True
@@ -280,11 +286,30 @@ class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
         if granted:
             self._learn_scopes(granted)
 
+    def on_retry_waiting(self, message: RetryWaiting) -> None:
+        v = self.view
+        if v is None or message.token != v.token or not v.loading:
+            return
+        v.waiting = (message.why, clock.perf_counter() + message.seconds)
+        if self._wait_timer is None:
+            self._wait_timer = self.set_interval(1.0, self._count_down_wait)
+        self.render_status()
+
+    def _count_down_wait(self) -> None:
+        v = self.view
+        if v is None or v.waiting is None or not v.loading:
+            if self._wait_timer is not None:
+                self._wait_timer.stop()
+                self._wait_timer = None
+            return
+        self.render_status()
+
     def on_page_loaded(self, message: PageLoaded) -> None:
         self._refresh_scopes()
         v = self.view
         if v is None or message.token != v.token:
             return
+        v.waiting = None
         page = message.page
         items = page.items if isinstance(page.items, list) else [page.items]
         raw = [it if isinstance(it, dict) else {"value": it} for it in items]
@@ -309,7 +334,7 @@ class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
         v = self.view
         if v is None or message.token != v.token:
             return
-        v.loading = False
+        v.loading, v.waiting = False, None
         self.query_one("#progress").display = False
         err = message.error
         exchange = getattr(err, "exchange", None)
@@ -327,7 +352,7 @@ class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
         v = self.view
         if v is None or message.token != v.token:
             return
-        v.loading = False
+        v.loading, v.waiting = False, None
         v.done = bool(getattr(v.pager, "done", False))
         self.query_one("#progress").display = False
         if message.cancelled and not v.done:

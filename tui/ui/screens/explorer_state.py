@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
 from textual.message import Message
 
+from tui import clock
 from tui.catalog import Endpoint
 from tui.textsafe import safe_text
 
@@ -31,6 +33,7 @@ class View:
     notice: str | None = None
     crumbs: tuple[str, ...] = field(default_factory=tuple)
     items: list = field(default_factory=list)        # raw items in load order (the table shows labels)
+    waiting: tuple[str, float] | None = None          # (why, when the retry starts: tui.clock.perf_counter)
 
 
 class PageLoaded(Message):
@@ -45,6 +48,14 @@ class PageFailed(Message):
         self.token, self.error = token, error
 
 
+class RetryWaiting(Message):
+    """The core waits ``seconds`` before retrying a request (Retry-After, backoff): ``why`` it does."""
+
+    def __init__(self, token: int, seconds: float, why: str) -> None:
+        super().__init__()
+        self.token, self.seconds, self.why = token, seconds, why
+
+
 class LoadStopped(Message):
     def __init__(self, token: int, cancelled: bool) -> None:
         super().__init__()
@@ -57,8 +68,9 @@ class ExchangeRecorded(Message):
         self.exchange = exchange
 
 
-def status_text(v: View, filter_text: str, visible: int) -> Text:
-    """"1,200 of 5,000 · page 12 · 183 ms · request-id …" ("of >N" when the total is unknown)."""
+def status_text(v: View, filter_text: str, visible: int, now: float | None = None) -> Text:
+    """"1,200 of 5,000 · page 12 · 183 ms · request-id …" ("of >N" when the total is unknown); while a
+    retry waits, why and for how long: "throttled (429), retrying in 90 s…" (``now``: tui.clock.perf_counter)."""
     t = Text()
     count = f"{v.loaded:,}"
     if v.total is not None:
@@ -77,7 +89,11 @@ def status_text(v: View, filter_text: str, visible: int) -> Text:
         if ex.request_id:
             t.append(" · request-id ", style="dim")
             t.append(safe_text(str(ex.request_id), 40))
-    if v.loading:
+    if v.loading and v.waiting is not None:
+        why, until = v.waiting
+        left = math.ceil(until - (clock.perf_counter() if now is None else now))
+        t.append(f" · {safe_text(why, 60)}, retrying" + (f" in {left:,} s…" if left > 0 else "…"), style="yellow")
+    elif v.loading:
         t.append(" · loading…", style="italic")
     if v.notice:
         t.append(" · " + safe_text(v.notice, 120), style="yellow")
