@@ -2,7 +2,8 @@
 
 Drives the real app against the embedded simulator (seed 1) with pilot scripts and saves an SVG
 per screen; `--png` also converts the main ones with rsvg-convert when it is installed. Run it
-whenever a screen changes.
+whenever a screen changes. The world is frozen as in the snapshot tests (data and clocks at
+``FROZEN``, a fixed port shown), so a screen that did not change gives the same picture.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.ui_helpers import make_app, open_explorer, settle, wait_until
+from tests.ui_helpers import FROZEN, FrozenApp, open_explorer, settle, wait_until
 
 MAIN = ("01-tenants", "03-table", "04-inspector", "06-failed-jobs", "07-permissions-403")
 
@@ -27,8 +28,8 @@ async def _shoot(app, out: Path, name: str) -> Path:
 
 async def tour(sim, out: Path, size=(160, 48), suffix: str = "") -> list[Path]:
     shots: list[Path] = []
-    cfg = Path(tempfile.mkdtemp()) / "config.toml"
-    app = make_app(sim, cfg)
+    cfg = Path.home() / ".config" / "avegraph" / "config.toml"
+    app = FrozenApp(sim, cfg)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         shots.append(await _shoot(app, out, "01-tenants" + suffix))
@@ -79,7 +80,7 @@ async def tour(sim, out: Path, size=(160, 48), suffix: str = "") -> list[Path]:
         await pilot.press("escape")
         await pilot.pause()
 
-    app = make_app(sim, cfg)
+    app = FrozenApp(sim, cfg)
     async with app.run_test(size=size) as pilot:
         screen = await open_explorer(pilot, "demo-restricted")
         screen.open_endpoint(app.catalog.get("enpower.environments"), {}, {})
@@ -103,11 +104,20 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     import os
-    os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp())
+    # a fresh home, shown as ~ on screen: the pictures hold no path of this machine
+    os.environ["HOME"] = tempfile.mkdtemp()
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "AVEGRAPH_CONFIG"):
+        os.environ.pop(name, None)
+    from tui import clock
     from tui.simulator import SimulatorServer
-    with SimulatorServer(seed=1) as sim:
-        shots = asyncio.run(tour(sim, out))
-        shots += asyncio.run(tour(sim, out, size=(80, 24), suffix="-80x24"))
+    clock.freeze(FROZEN)
+    try:
+        with SimulatorServer(seed=1, now=FROZEN, clock=lambda: FROZEN) as sim:
+            shots = asyncio.run(tour(sim, out))
+        with SimulatorServer(seed=1, now=FROZEN, clock=lambda: FROZEN) as sim:
+            shots += asyncio.run(tour(sim, out, size=(80, 24), suffix="-80x24"))
+    finally:
+        clock.thaw()
     for p in shots:
         print(p)
     if args.png:

@@ -7,38 +7,21 @@ Each class is one feature; each test drives the real app against a seeded simula
 What would change between runs is pinned, not masked after the fact: the simulator's data and
 envelope clock stand at ``FROZEN``, ``tui.clock`` is frozen (every duration reads 0 ms, every
 timestamp ``FROZEN``), request ids are derived from the seed and the request. Only the
-simulator's port is chosen by the OS; ``FrozenApp`` writes it as a fixed five-digit port in the
-exported SVG (same width, so the layout is the one the user sees).
+simulator's port is chosen by the OS; ``FrozenApp`` (tests/ui_helpers.py) writes it as a fixed
+five-digit port in the exported SVG (same width, so the layout is the one the user sees).
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.ui_helpers import open_explorer, settle, wait_until
+from tests.ui_helpers import FROZEN, FrozenApp, open_explorer, settle, wait_until
 from tui import clock
-from tui.tenants import DemoRuntime, TenantDirectory
-from tui.ui.app import AvegraphApp
 
-FROZEN = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
-SHOWN_PORT = "40404"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_snapshots_explorer"
-
-
-class FrozenApp(AvegraphApp):
-    """The app as users run it; its screenshots show the simulator's port as ``SHOWN_PORT``."""
-
-    def __init__(self, sim, config_path: Path) -> None:
-        super().__init__(TenantDirectory(config_path, DemoRuntime(server=sim)))
-        self._port = re.compile(rf"(127\.0\.0\.1|localhost):{sim.port}\b")
-
-    def export_screenshot(self, *args, **kwargs) -> str:
-        return self._port.sub(rf"\1:{SHOWN_PORT}", super().export_screenshot(*args, **kwargs))
 
 
 @pytest.fixture

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tui.tenants import DemoRuntime, TenantDirectory
 from tui.ui.app import AvegraphApp
 
+# The instant snapshot tests and the README pictures are taken at: the simulator's data and
+# envelope clock stand here and tui.clock is frozen to it (every duration reads 0 ms).
+FROZEN = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+SHOWN_PORT = "40404"
+
 
 def make_app(sim, config_path: Path, open_tenant: str | None = None) -> AvegraphApp:
     return AvegraphApp(TenantDirectory(config_path, DemoRuntime(server=sim)), open_tenant=open_tenant)
+
+
+class FrozenApp(AvegraphApp):
+    """The app as users run it; its screenshots show the simulator's port as ``SHOWN_PORT``
+    (the only thing chosen by the OS; five digits like any ephemeral port, so the layout holds)."""
+
+    def __init__(self, sim, config_path: Path) -> None:
+        super().__init__(TenantDirectory(config_path, DemoRuntime(server=sim)))
+        self._port = re.compile(rf"(127\.0\.0\.1|localhost):{sim.port}\b")
+
+    def export_screenshot(self, *args, **kwargs) -> str:
+        return self._port.sub(rf"\1:{SHOWN_PORT}", super().export_screenshot(*args, **kwargs))
 
 
 async def settle(pilot, rounds: int = 200) -> None:
