@@ -56,6 +56,50 @@ async def test_resume_after_a_failed_page(sim):
     assert len(ids) == len(set(ids)) == len(sim.dataset.items("aos.jobs")) and pager.done
 
 
+@pytest.mark.parametrize("fault,opts,words", [
+    ("badjson", {}, "page 2 cannot be read: invalid JSON"),
+    ("json", {"body": {"jobs": [{"id": "x", "pad": "y" * 200}] * 60, "totalCount": 150}},
+     "page 2 cannot be read: body truncated at 10.2 KB (max_body_mb)"),
+])
+async def test_an_unreadable_page_fails_and_resume_asks_for_it_again(fault, opts, words):
+    """Invalid JSON or half a body is a failed page (its items and next cursor are unknown), not the
+    end of the walk: the rows so far stay, and resume() asks for the same page."""
+    from tests.hardening_helpers import PagedFaultServer
+    from tui.api.errors import UnreadablePageError
+    fs = PagedFaultServer().start()
+    try:
+        fs.route("/aos/jobs", "pages", total=150, size=50)
+        fs.fail(2, fault, **opts)
+        got = []
+        async with Session(make_tenant(fs.base_url, max_body_mb="0.01"), sleep=Sleeps()) as s:
+            pager = s.pager("aos.jobs")
+            with pytest.raises(UnreadablePageError) as err:
+                async for page in pager.pages():
+                    got.extend(page.items)
+            assert words in str(err.value) and err.value.page == 2 and err.value.exchange.status == 200
+            assert pager.error is err.value and not pager.done and pager.number == 1 and pager.loaded == 50
+            async for page in pager.resume():
+                got.extend(page.items)
+        assert [it["id"] for it in got] == [f"job-{i:05d}" for i in range(150)] and pager.done
+        assert fs.page_hits("/aos/jobs") == [1, 2, 2, 3]
+    finally:
+        fs.stop()
+
+
+async def test_only_a_first_page_of_plain_text_is_shown_as_it_is():
+    from datetime import datetime, timezone
+    from tui.api.exchange import Exchange
+    from tui.api.errors import UnreadablePageError
+    async with Session(make_tenant("https://api.example.test")) as s:       # nothing is sent
+        pager = s.pager("aos.jobs")
+    text = Exchange(id=1, started_at=datetime.now(timezone.utc), method="GET", raw_url="https://api.example.test/x",
+                    status=200, text="plain words", content_type="text/plain")
+    assert pager._unreadable(text) is None                          # page 1: shown, nothing to page through
+    pager.number = 1
+    err = pager._unreadable(text)
+    assert isinstance(err, UnreadablePageError) and "page 2 is not JSON (text/plain), unlike page 1" in str(err)
+
+
 async def test_break_and_continue_keeps_the_place(sim):
     async with Session(demo_tenant(sim)) as s:
         pager = s.pager("aos.jobs", {}, {"top": 500})

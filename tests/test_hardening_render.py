@@ -30,6 +30,7 @@ from textual.content import Content
 from textual.geometry import Region
 
 from tests.hardening_helpers import assert_terminal_safe, terminal_bytes, unsafe_in_terminal_output
+from tui.api.errors import UnreadablePageError
 from tui.api.exchange import Exchange
 from tui.catalog.display import labelled
 from tui.tenants import DemoRuntime, TenantDirectory
@@ -472,11 +473,15 @@ async def test_a_body_over_the_tenants_cap_is_truncated_with_a_notice():
         fs.route("/aos/jobs", "json", body=big)
         async with Session(make_tenant(fs.base_url, max_body_mb="0.01")) as s:     # 10,485 bytes
             ex = await s.request("aos.jobs")
-            page = await s.pager("aos.jobs").pages().__anext__()
+            pager = s.pager("aos.jobs")
+            with pytest.raises(UnreadablePageError) as err:
+                await pager.pages().__anext__()
     assert ex.truncated and ex.size == int(0.01 * 1024 * 1024) and ex.json is None
     assert "truncated" in ex.notice and "max_body_mb" in ex.notice and "truncated" in ex.parse_error
     assert "truncated" in ex.summary() and "truncated" in exchange_summary(ex).plain
-    assert page.items == [] and page.last                     # nothing is guessed from half a body
+    # nothing is guessed from half a body: a failed page, which a retry asks for again
+    assert ex.notice in str(err.value) and err.value.exchange.truncated and err.value.page == 1
+    assert pager.loaded == 0 and pager.number == 0 and not pager.done and pager.more
 
 
 async def test_the_truncation_notice_names_the_cap():

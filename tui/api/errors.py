@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ApiError", "AuthError", "CredentialError", "ParamError", "HttpError", "NetworkError", "RefusedError",
-    "ThrottledError", "error_message", "EXIT_USAGE", "EXIT_AUTH", "EXIT_HTTP_4XX", "EXIT_HTTP_5XX",
+    "ThrottledError", "UnreadablePageError", "error_message", "EXIT_USAGE", "EXIT_AUTH", "EXIT_HTTP_4XX", "EXIT_HTTP_5XX",
 ]
 
 EXIT_USAGE, EXIT_AUTH, EXIT_HTTP_4XX, EXIT_HTTP_5XX = 2, 3, 4, 5
@@ -114,6 +114,18 @@ class ThrottledError(HttpError):
                        else "throttled: the service kept answering 429 through every retry")
         super().__init__(status, exchange, message,
                          hint="wait and try again, or fetch fewer pages at a time")
+
+
+class UnreadablePageError(ApiError):
+    """A successful response whose body is not the page it should be: invalid JSON, cut at the size
+    cap (max_body_mb), or not JSON where the first page was. The pager does not move past it, so a
+    retry asks for the same page again."""
+
+    exit_code = EXIT_HTTP_5XX
+
+    def __init__(self, message: str, *, page: int, exchange: "Exchange | None" = None, hint: str | None = None):
+        self.page = page
+        super().__init__(message, hint=hint, exchange=exchange)
 
 
 class RefusedError(ApiError):

@@ -14,7 +14,8 @@ last page. Everything about an endpoint's paging comes from ``endpoint.paginatio
 
 The pager keeps its state between calls: when a page fails, ``pages()`` raises the typed error
 and calling ``pages()`` (or ``resume()``) again retries that page; pages already yielded are not
-fetched again. A cursor or URL that repeats, or a page identical to the previous one, stops the
+fetched again. A page whose body cannot be read (invalid JSON, cut at max_body_mb) fails the same
+way (``UnreadablePageError``). A cursor or URL that repeats, or a page identical to the previous one, stops the
 walk with a notice; so does the page cap (``max_pages``).
 """
 
@@ -24,6 +25,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
+from tui.api.errors import UnreadablePageError
 from tui.api.exchange import Exchange
 from tui.api.redact import mask_url
 from tui.catalog.model import dig, dig_first
@@ -262,6 +264,9 @@ class Pager:
             step = self._next
             try:
                 ex = await self._fetch(step)
+                unreadable = self._unreadable(ex)
+                if unreadable is not None:
+                    raise unreadable            # before _advance: the walk stays at this page's cursor
             except Exception as exc:
                 self.error = exc
                 raise
@@ -278,6 +283,30 @@ class Pager:
         params = _merge(self.params, step.query)
         body = _merge(self.body, step.body)
         return await s.request(self.endpoint, self.path_params, params, body, on_wait=self.on_wait)
+
+    def _unreadable(self, ex: Exchange) -> UnreadablePageError | None:
+        """The error for a page whose items cannot be read, or None.
+
+        Half a body or invalid JSON is a failed page, not the end of the walk: its items are unknown
+        and the next cursor with them. Only a first page that is plain text (no JSON was promised)
+        is shown as it is, with nothing to page through.
+        """
+        if ex.json is not None or (ex.text is None and not ex.truncated):
+            return None
+        number = self.number + 1
+        if ex.truncated:
+            return UnreadablePageError(
+                f"page {number} cannot be read: {ex.notice or 'body truncated at the size cap (max_body_mb)'}",
+                page=number, exchange=ex,
+                hint="raise max_body_mb in the tenant config (this page is bigger), or ask for smaller pages")
+        if ex.parse_error is not None:
+            return UnreadablePageError(f"page {number} cannot be read: {ex.parse_error}", page=number, exchange=ex,
+                                       hint="the service sent a broken page; asking for it again may work")
+        if self.number == 0:
+            return None
+        return UnreadablePageError(
+            f"page {number} is not JSON ({ex.content_type or 'no content type'}), unlike page 1", page=number,
+            exchange=ex, hint="a proxy or gateway may have answered instead of the API; asking again may work")
 
     def _advance(self, step: _Step, ex: Exchange) -> Page:
         self.exchanges.append(ex)
