@@ -398,7 +398,8 @@ def test_a_failure_to_connect_through_a_proxy_names_the_proxy_masked(monkeypatch
     env = NetSettings()
     err = network_error(refused, "https://graph-zz.example/aos/jobs", env)
     assert err.kind == "refused" and "PROXY-PASS" not in err.describe()
-    assert err.message.startswith("connection refused by the proxy http://••••@10.0.0.9:3128 (for graph-zz.example)")
+    assert err.message.startswith("connection refused by the proxy http://••••@10.0.0.9:3128 "
+                                  "(for graph-zz.example)")
     assert "HTTPS_PROXY" in err.hint
     assert env.proxy_for("https://login.direct.example/t") is None                      # NO_PROXY: direct
     assert "connection refused by login.direct.example" in network_error(

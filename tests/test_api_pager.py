@@ -87,9 +87,8 @@ async def test_an_unreadable_page_fails_and_resume_asks_for_it_again(fault, opts
 
 
 async def test_only_a_first_page_of_plain_text_is_shown_as_it_is():
-    from datetime import datetime, timezone
-    from tui.api.exchange import Exchange
     from tui.api.errors import UnreadablePageError
+    from tui.api.exchange import Exchange
     async with Session(make_tenant("https://api.example.test")) as s:       # nothing is sent
         pager = s.pager("aos.jobs")
     text = Exchange(id=1, started_at=datetime.now(timezone.utc), method="GET", raw_url="https://api.example.test/x",

@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ApiError", "AuthError", "CredentialError", "ParamError", "HttpError", "NetworkError", "RefusedError",
-    "ThrottledError", "UnreadablePageError", "error_message", "EXIT_USAGE", "EXIT_AUTH", "EXIT_HTTP_4XX", "EXIT_HTTP_5XX",
+    "ThrottledError", "UnreadablePageError", "error_message", "EXIT_USAGE", "EXIT_AUTH", "EXIT_HTTP_4XX",
+    "EXIT_HTTP_5XX",
 ]
 
 EXIT_USAGE, EXIT_AUTH, EXIT_HTTP_4XX, EXIT_HTTP_5XX = 2, 3, 4, 5

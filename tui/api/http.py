@@ -50,18 +50,6 @@ except ImportError:  # pragma: no cover - orjson is a dependency
     _loads = json.loads
     _JSONError = (ValueError,)
 
-# 2**64 has 20 digits: orjson reads a longer integer as a float (an id loses its last digits), so a
-# body with such a run of digits is parsed by json.loads, which keeps every digit. The run may also
-# be in a string or a fraction: then json.loads only costs a little more time. Found by mapping every
-# digit to "0" and searching for 20 of them: ~10x faster than re's [0-9]{20}, which is slower than
-# parsing the body.
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_TWENTY_DIGITS = b"0" * 20
-
-
-def _may_hold_a_long_integer(data: bytes) -> bool:
-    return _TWENTY_DIGITS in data.translate(_DIGITS_TO_ZERO)
-
 __all__ = ["ApiClient", "NetSettings", "WaitObserver", "network_error", "parse_retry_after", "size_text", "USER_AGENT",
            "READ_METHODS", "MAX_RETRIES", "MAX_SLEEP"]
 
@@ -363,6 +351,19 @@ def _trace_id(body: Any) -> str | None:
             if isinstance(k, str) and k.lower() in ("traceid", "trace_id") and v:
                 return str(v)
     return None
+
+
+# 2**64 has 20 digits: orjson reads a longer integer as a float (an id loses its last digits), so a
+# body with such a run of digits is parsed by json.loads, which keeps every digit. The run may also
+# be in a string or a fraction: then json.loads only costs a little more time. Found by mapping every
+# digit to "0" and searching for 20 of them: ~10x faster than re's [0-9]{20}, which is slower than
+# parsing the body.
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_TWENTY_DIGITS = b"0" * 20
+
+
+def _may_hold_a_long_integer(data: bytes) -> bool:
+    return _TWENTY_DIGITS in data.translate(_DIGITS_TO_ZERO)
 
 
 def _parse_json(data: bytes) -> Any:

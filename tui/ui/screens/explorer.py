@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
+from tui import clock
 from tui.catalog import Endpoint
 from tui.catalog.display import labelled
 from tui.catalog.navigation import item_edges
@@ -29,7 +30,6 @@ from tui.ui.widgets.params_form import ParamsForm
 from tui.ui.widgets.resource_tree import ResourceTree, item_label
 from tui.ui.screens.explorer_nav import ExplorerNavigation
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
-from tui import clock
 from tui.ui.screens.explorer_state import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded,
                                            RetryWaiting, View, status_text)
 
@@ -237,10 +237,13 @@ class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
         if v is None or v.loading or v.done:
             return
         if v.pager is None:
+            token = v.token
+
+            def waiting(seconds: float, why: str) -> None:
+                # Called from the worker's request: a message, like the pages, for the handler.
+                self.post_message(RetryWaiting(token, seconds, why))
+
             try:
-                # Called from the worker's request (the event loop): a message, like the pages.
-                waiting = lambda seconds, why, token=v.token: self.post_message(  # noqa: E731
-                    RetryWaiting(token, seconds, why))
                 v.pager = self.session.pager(v.endpoint, v.context, v.params, page_size=self.page_size(v.endpoint),
                                              on_wait=waiting)
             except Exception as exc:   # a path or parameter the request cannot be built from
