@@ -606,8 +606,21 @@ def extract_errors(item: Any) -> tuple[JobError, ...]:
     if not isinstance(item, dict):
         return ()
     out: list[JobError] = []
+    folded: dict[str, str] | None = None          # lower-cased key -> the item's first key of that spelling
     for key in _ERROR_KEYS:
-        v = dig(item, (key,))
+        # dig(item, (key,)), without rescanning every key of the item for each missing name
+        if key in item:
+            v = item[key]
+        else:
+            if folded is None:
+                folded = {}
+                for k in item:
+                    if isinstance(k, str):
+                        folded.setdefault(k.lower(), k)
+            match = folded.get(key.lower())
+            if match is None:
+                continue
+            v = item[match]
         if v in (None, "", [], {}):
             continue
         if isinstance(v, list):
@@ -671,6 +684,7 @@ class FailedJobsScan:
         self.sources: dict[str, SourceState] = {}
         self.jobs: list[FailedJob] = []
         self._seen: set[tuple] = set()
+        self._severities: dict[str, dict[tuple, str | None]] = {}
         self._sem: asyncio.Semaphore | None = None
         self._tg: asyncio.TaskGroup | None = None
         self._task: asyncio.Task | None = None
@@ -702,8 +716,14 @@ class FailedJobsScan:
         if self._queue is not None:
             self._queue.put_nowait(event)
 
+    @property
+    def _observed(self) -> bool:
+        """Someone receives events (an ``on_event`` callback or ``stream()``): else none is built."""
+        return self.on_event is not None or self._queue is not None
+
     def _changed(self, src: SourceState) -> None:
-        self._emit(ScanEvent("source", src.snapshot()))
+        if self._observed:
+            self._emit(ScanEvent("source", src.snapshot()))
 
     # -- control ------------------------------------------------------------------------------------
     def cancel(self) -> None:
@@ -1032,7 +1052,8 @@ class FailedJobsScan:
                 found = self._select(e, src, target, items, q, page.exchange)
                 if found:
                     self.jobs.extend(found)
-                    self._emit(ScanEvent("jobs", src.snapshot(), found))
+                    if self._observed:
+                        self._emit(ScanEvent("jobs", src.snapshot(), found))
                 self._changed(src)
                 if q.stop_before is not None and items:
                     last = _time_of(items[-1], _START_FIELDS) if isinstance(items[-1], dict) else None
@@ -1044,19 +1065,37 @@ class FailedJobsScan:
     def _select(self, e: Endpoint, src: SourceState, target: _Target, items: list, q: _Query,
                 exchange: Any) -> list[FailedJob]:
         st = e.status
-        out = []
+        out: list[FailedJob] = []
+        if st is None:
+            return out
         client_window = q.window is None
+        # st.severity(item) depends on the status value alone: one call per distinct value and scan
+        cache = self._severities.setdefault(e.id, {})
+        customers = e.id == "elements.customers"
         for it in items:
             if not isinstance(it, dict):
                 continue
-            sev = st.severity(it) if st is not None else None
+            v = st.value_of(it)
+            if v is None:
+                continue
+            try:
+                sev = cache[(v.__class__, v)]
+            except KeyError:
+                sev = cache[(v.__class__, v)] = st.severity(it)
+            except TypeError:             # an unhashable value (a list, an object)
+                sev = st.severity(it)
             if sev is None or (sev == "attention" and not self.include_exceptions):
                 continue
-            job = self._normalise(e, it, sev, target, exchange)
-            if client_window and job.start is not None and not self.window.contains(job.start):
+            # The window and duplicate checks need only the start time and the key: done before
+            # the item is normalised, so rows that are dropped cost no more than that.
+            start = _time_of(it, _START_FIELDS)
+            if client_window and start is not None and not self.window.contains(start):
                 continue
-            if job.key in self._seen:
+            job_id = _job_id(e, it)
+            key = (e.id, job_id if customers else target.customer_id, target.tenant_id, job_id)
+            if key in self._seen:
                 continue
+            job = self._normalise(e, it, sev, target, exchange, start, job_id)
             self._seen.add(job.key)
             if sev == "failed":
                 src.failed += 1
@@ -1065,7 +1104,9 @@ class FailedJobsScan:
             out.append(job)
         return out
 
-    def _normalise(self, e: Endpoint, item: dict, severity: str, target: _Target, exchange: Any) -> FailedJob:
+    def _normalise(self, e: Endpoint, item: dict, severity: str, target: _Target, exchange: Any,
+                   start: datetime | None, job_id: str) -> FailedJob:
+        """The row of one item; ``start`` and ``job_id`` are the item's (``_time_of`` / ``_job_id``)."""
         st = e.status
         service = short_service(e)
         if e.id == "elements.avpt-products-jobs":
@@ -1082,9 +1123,6 @@ class FailedJobsScan:
                     break
         if e.id == "elements.customers":
             type_parts = ["Backup health"]
-        id_field = e.id_field or next((f for f in ("jobId", "id") if f in item), None)
-        job_id = str(item.get(id_field, "")) if id_field else ""
-        start = _time_of(item, _START_FIELDS)
         end = _time_of(item, _END_FIELDS)
         failed, total = _counts_of(item)
         customer, customer_id = target.customer, target.customer_id
@@ -1134,6 +1172,11 @@ class FailedJobsScan:
                 return DetailRequest(e.id, dict(target.path_params), {name: [value] if as_list else value},
                                      f"the list filtered by {name}")
         return None
+
+
+def _job_id(e: Endpoint, item: dict) -> str:
+    id_field = e.id_field or next((f for f in ("jobId", "id") if f in item), None)
+    return str(item.get(id_field, "")) if id_field else ""
 
 
 def _target_error(label: str, exc: BaseException, timeout: float | None) -> TargetError:
