@@ -21,20 +21,22 @@ import ipaddress
 import math
 import os
 import re
-import shlex
 import stat
 import tempfile
-import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-import tomli_w
-
 from tui.environments import ENVIRONMENTS, UnknownDataCenter, api_url_for, resolve_data_center
+
+if TYPE_CHECKING:
+    import tomllib
+
+# shlex, tomllib and tomli_w are imported where they are used: the tenant screen imports this
+# module at start-up, usually before any file is read or written.
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -806,6 +808,8 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 
 
 def _missing_message(path: Path) -> str:
+    import shlex
+
     quoted = shlex.quote(str(path))
     return (
         f"no config file at {path}. Create one with `avegraph demo-server --write-config {quoted}` "
@@ -848,6 +852,8 @@ def _read_document(path: Path, *, saving: bool) -> tuple[dict[str, Any], os.stat
             return {}, None
         raise ConfigMissing(_missing_message(path), path=path) from None
     except OSError as exc:
+        import shlex
+
         action = "Refusing to save over a file that cannot be read." if saving else ""
         raise ConfigError(
             f"cannot read the config file: {exc.strerror}. {action} Fix: check its permissions "
@@ -860,6 +866,8 @@ def _read_document(path: Path, *, saving: bool) -> tuple[dict[str, Any], os.stat
         raise ConfigError(
             f"the file is not UTF-8 text (bad byte at offset {exc.start}). Fix: save it as UTF-8.", path=path
         ) from None
+    import tomllib
+
     try:
         return tomllib.loads(text), st
     except tomllib.TOMLDecodeError as exc:
@@ -949,6 +957,8 @@ def _check_file_mode(path: Path, st: os.stat_result | None, tenants: list[Tenant
     holder = next((t for t in tenants if t.client_secret is not None), None)
     if holder is None or st is None or not (st.st_mode & 0o077):
         return
+    import shlex
+
     raise ConfigError(
         f"the file holds a literal client_secret but other users can read it "
         f"(mode {stat.S_IMODE(st.st_mode):o}). Fix: run `chmod 600 {shlex.quote(str(path))}`, "
@@ -1035,6 +1045,8 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def _dump(doc: dict[str, Any], target: Path) -> bytes:
+    import tomli_w
+
     try:
         return tomli_w.dumps(doc).encode("utf-8")
     except (TypeError, ValueError) as exc:

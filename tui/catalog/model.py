@@ -299,8 +299,15 @@ class Catalog:
     def __init__(self, endpoints: Iterable[Endpoint]):
         self.endpoints: tuple[Endpoint, ...] = tuple(endpoints)
         self._by_id = {e.id: e for e in self.endpoints}
-        self._templates = [(re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(e.path)) + "$",
-                                       re.I), e) for e in self.endpoints]
+        self._compiled: list[tuple[re.Pattern[str], Endpoint]] | None = None
+
+    @property
+    def _templates(self) -> list[tuple[re.Pattern[str], Endpoint]]:
+        """A regex per path template, compiled on the first path lookup (not at start-up)."""
+        if self._compiled is None:
+            self._compiled = [(re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(e.path)) + "$",
+                                          re.I), e) for e in self.endpoints]
+        return self._compiled
 
     def __iter__(self) -> Iterator[Endpoint]:
         return iter(self.endpoints)

@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Static
 
 from tui.config import ConfigError, delete_tenant, set_default_tenant
 from tui.environments import DATA_CENTERS, ENVIRONMENTS
 from tui.tenants import TenantEntry
 from tui.textsafe import safe_multiline, safe_text
+from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader, accent_colour
 
 __all__ = ["TenantScreen", "ConfirmDelete", "display_path"]
@@ -109,6 +110,8 @@ class ConfirmDelete(ModalScreen[bool]):
 class TenantScreen(Screen):
     """Configured and demo tenants; Enter opens the explorer."""
 
+    AUTO_FOCUS = "#tenants"  # focused as it is composed: no detour through the notice's buttons
+
     DEFAULT_CSS = """
     TenantScreen { layout: vertical; }
     TenantScreen #notice-box { height: auto; margin: 0 1; padding: 0 1; display: none; border: round $warning; }
@@ -146,6 +149,7 @@ class TenantScreen(Screen):
         super().__init__()
         self.entries: dict[str, TenantEntry] = {}
         self.tested: str | None = None  # name of the tenant whose test result is shown
+        self._filled_before_resume = False  # on_mount filled the table and the screen was not shown yet
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -161,9 +165,11 @@ class TenantScreen(Screen):
                 yield Static(id="detail")
                 with Vertical(id="test-box"):
                     yield Static(id="test-result")
-        yield Footer()
+        # The footer is mounted in on_mount, once AUTO_FOCUS has focused the table: it is built
+        # once, with the keys it shows, instead of empty and then again (a layout and a paint).
 
     def on_mount(self) -> None:
+        self.mount(Footer())
         header = self.query_one(AppHeader)
         header.tenant = None
         header.crumbs = ()
@@ -171,6 +177,7 @@ class TenantScreen(Screen):
         for key, label in COLUMNS:
             table.add_column(Text(label), key=key)
         self.refresh_tenants()
+        self._filled_before_resume = self.stack_updates == 0
         box = self.query_one("#test-box")
         box.border_title = "Connection test"
         self.query_one("#test-result", Static).update(_dim(
@@ -182,6 +189,9 @@ class TenantScreen(Screen):
         self.set_class(self.size.width >= WIDE, "-wide")
 
     def on_screen_resume(self) -> None:
+        if self._filled_before_resume:  # first shown: on_mount has just filled the table
+            self._filled_before_resume = False
+            return
         # Back from the explorer or another screen: the file may have changed meanwhile.
         if self.is_mounted and self.entries:
             self.refresh_tenants(select=self.current_name)
