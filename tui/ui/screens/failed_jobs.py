@@ -21,15 +21,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Select, Static, Switch
 from textual.widgets.option_list import Option
 
 from tui import clock
-from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.textsafe import safe_text
-from tui.triage import TABLE_COLUMNS, FailedJob, FailedJobsScan, ScanEvent, SourceState, Window, count_by
+from tui.triage import TABLE_COLUMNS, FailedJob, FailedJobsScan, SourceState, Window
+from tui.ui.screens.failed_jobs_messages import DetailLoaded, ScanCrashed, ScanUpdate
+from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line, errors_text, source_error_text,
+                                               source_line, status_text, summary_text)
+from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
@@ -37,141 +39,13 @@ from tui.ui.widgets.paged_table import PagedTable
 WINDOWS = (("last 24 h", "24h"), ("last 7 days", "7d"), ("last 30 days", "30d"), ("custom…", "custom"))
 CONCURRENCY = (1, 2, 3, 4, 6, 8, 12, 16)
 NARROW_W, NARROW_H = 110, 34
-BAR = 8
 REDRAW = 0.2                  # seconds between redraws (new rows, sources, progress, summary) while scanning
 
-STATE_MARK = {"pending": ("·", "dim"), "running": ("⟳", "cyan"), "done": ("✔", "green"), "partial": ("◐", "yellow"),
-              "failed": ("✖", "bold red"), "skipped": ("–", "dim"), "cancelled": ("■", "yellow")}
+# The names other modules and tests import from here, wherever they now live.
+__all__ = ["BAR", "CONCURRENCY", "NARROW_H", "NARROW_W", "REDRAW", "STATE_MARK", "WINDOWS", "DetailLoaded",
+           "FailedJobsScreen", "ScanCrashed", "ScanUpdate", "bar", "error_line", "errors_text", "source_line",
+           "summary_text"]
 
-
-# ------------------------------------------------------------------------------------------------
-# Messages the workers post
-# ------------------------------------------------------------------------------------------------
-
-class ScanUpdate(Message):
-    """The scan queued events (``event`` is set for the last one, ``done``)."""
-
-    def __init__(self, token: int, event: ScanEvent | None) -> None:
-        super().__init__()
-        self.token, self.event = token, event
-
-
-class ScanCrashed(Message):
-    def __init__(self, token: int, error: BaseException) -> None:
-        super().__init__()
-        self.token, self.error = token, error
-
-
-class DetailLoaded(Message):
-    def __init__(self, job: FailedJob, exchange: Any, error: BaseException | None) -> None:
-        super().__init__()
-        self.job, self.exchange, self.error = job, exchange, error
-
-
-# ------------------------------------------------------------------------------------------------
-# Rendering helpers (pure: the tests call them too)
-# ------------------------------------------------------------------------------------------------
-
-def bar(fraction: float, width: int = BAR) -> str:
-    n = max(0, min(width, int(round(fraction * width))))
-    return "▰" * n + "▱" * (width - n)
-
-
-def source_line(s: SourceState) -> Text:
-    mark, style = STATE_MARK.get(s.state, ("?", ""))
-    t = Text(no_wrap=True, overflow="ellipsis")
-    t.append(f"{mark} ", style=style)
-    t.append(f"{safe_text(s.label, 18):<18} ", style="bold" if s.state != "skipped" else "dim")
-    t.append(f"{s.state:<9} ", style=style)
-    if s.state == "skipped":
-        t.append(safe_text(s.reason, 120), style="dim")
-        return t
-    t.append(bar(s.progress) + " ", style=style)
-    if s.targets_total > 1 or s.scope != "tenant":
-        t.append(f"{s.targets_done}/{s.targets_total} {s.scope.split()[-1]}s ")
-    t.append(f"{s.pages}p ", style="dim")
-    t.append(f"{s.failed} failed", style="red" if s.failed else "")
-    if s.attention:
-        t.append(f" {s.attention} exc", style="yellow")
-    if s.server_filter:
-        t.append(f"  {safe_text(s.server_filter, 30)}", style="dim cyan")
-    elif s.client_window or s.state in ("done", "running"):
-        t.append("  client filter", style="dim")
-    if s.errors:
-        t.append("  ")
-        t.append(safe_text(s.error or "", 160), style="bold red")
-    return t
-
-
-def error_line(s: SourceState, i: int) -> Text:
-    e = s.errors[i]
-    t = Text("    ✖ ", style="red", no_wrap=True, overflow="ellipsis")
-    if e.target:
-        t.append(safe_text(e.target, 40) + ": ", style="bold")
-    t.append(safe_text(e.message, 200), style="red")
-    return t
-
-
-def summary_text(jobs: list[FailedJob], shown_exceptions: bool, hidden: int = 0) -> Text:
-    """Counts of the jobs shown: failed, exceptions, per service, per status."""
-    by_service, by_status = count_by(jobs)
-    failed = sum(1 for j in jobs if j.severity == "failed")
-    t = Text(no_wrap=True, overflow="ellipsis")
-    t.append(f" {failed} failed", style="bold red" if failed else "bold green")
-    if shown_exceptions:
-        t.append(f" · {len(jobs) - failed} exceptions", style="yellow")
-    elif hidden:
-        t.append(f" · {hidden} exceptions hidden (x)", style="yellow")
-    if by_service:
-        t.append("  │ ", style="dim")
-        t.append(", ".join(f"{safe_text(k, 24)} {v}" for k, v in by_service.items()))
-    if by_status:
-        t.append("  │ ", style="dim")
-        t.append(", ".join(f"{safe_text(k, 28)} {v}" for k, v in by_status.items()), style="dim")
-    return t
-
-
-def errors_text(job: FailedJob, catalog: Any = None) -> Text:
-    t = Text()
-    sev_style = "bold red" if job.severity == "failed" else "bold yellow"
-    t.append(f" {safe_text(job.status, 40)} ", style=f"{sev_style} reverse")
-    t.append("  ")
-    t.append(safe_text(job.service, 30), style="bold")
-    if job.job_type:
-        t.append(" · " + safe_text(job.job_type, 60))
-    t.append("  ")
-    t.append(safe_text(job.job_id, 80), style="cyan")
-    if job.where:
-        t.append("  " + safe_text(job.where, 80), style="dim")
-    if job.failed_count is not None or job.total_count is not None:
-        t.append(f"\n failed {job.failed_count if job.failed_count is not None else '?'}"
-                 f" of {job.total_count if job.total_count is not None else '?'} objects")
-    if job.errors:
-        n = len(job.errors)
-        t.append(f"\n {n} error{'s' if n != 1 else ''}:", style="bold")
-        for e in job.errors[:6]:
-            t.append("\n  ✖ ", style="red")
-            if e.count is not None:
-                t.append(f"{e.count:,}× ", style="bold")
-            t.append(safe_text(e.message, 300))
-            if e.url:
-                t.append("  " + safe_text(e.url, 200), style="underline cyan")
-        if n > 6:
-            t.append(f"\n  … {n - 6} more in the JSON below", style="dim")
-    else:
-        t.append("\n no error message in the job's data", style="dim")
-    t.append("\n ")
-    if job.detail is not None:
-        t.append("detail: " + safe_text(job.detail.describe(catalog), 200), style="dim")
-    else:
-        t.append("no detail endpoint documented for this source", style="dim")
-    t.append("  · v: job / detail / list request", style="dim")
-    return t
-
-
-# ------------------------------------------------------------------------------------------------
-# The screen
-# ------------------------------------------------------------------------------------------------
 
 class FailedJobsScreen(TenantSessionMixin, Screen):
     AUTO_FOCUS = "#jobs"            # one focus change on opening (each one recomposes the footer)
@@ -568,30 +442,14 @@ class FailedJobsScreen(TenantSessionMixin, Screen):
         self.query_one("#status", Static).update(text, layout=False)     # one line, fixed size
 
     def render_status(self) -> None:
-        t = Text()
-        active = [s for s in self.sources.values() if s.state != "skipped"]
-        done = [s for s in active if s.finished_state]
-        requests = self.scan.requests if self.scan is not None else 0
         elapsed = (clock.perf_counter() - self._started_at) if self._started_at else 0.0
         if self.scan is not None and self.result is not None:
             elapsed = self.result.elapsed
-        if self.scanning:
-            t.append(f"scanning {len(done)}/{len(active)} sources", style="italic")
-        elif self.result is not None and self.result.cancelled:
-            t.append("cancelled", style="bold yellow")
-            t.append(" — r reruns", style="dim")
-        elif self.result is not None:
-            t.append("done", style="bold green")
-        t.append(f" · {requests} requests · {elapsed:.1f} s · concurrency {self.concurrency}", style="dim")
-        bad = [s for s in active if s.errors]
-        if bad:
-            t.append(f" · {len(bad)} source{'s' if len(bad) != 1 else ''} with errors", style="bold red")
         table = self.query_one(PagedTable)
-        if table.filter_text:
-            t.append(f" · showing {table.visible_count:,}", style="cyan")
-        if self.error:
-            t.append("  ⚠ " + safe_text(self.error, 200), style="bold red")
-        self.set_status(t)
+        self.set_status(status_text(self.sources.values(), scanning=self.scanning, result=self.result,
+                                    requests=self.scan.requests if self.scan is not None else 0, elapsed=elapsed,
+                                    concurrency=self.concurrency,
+                                    showing=table.visible_count if table.filter_text else None, error=self.error))
 
     def render_summary(self) -> None:
         shown = [j for j in self.jobs if self._visible(j)]
@@ -665,14 +523,7 @@ class FailedJobsScreen(TenantSessionMixin, Screen):
             return
         err = s.errors[int(i)]
         self._show_detail_pane()
-        t = Text(f" {s.label} ", style="bold white on red")
-        t.append(" ")
-        if err.target:
-            t.append(safe_text(err.target, 60) + ": ", style="bold")
-        t.append(safe_text(err.message, 400), style="red")
-        if err.hint:
-            t.append("\n hint: " + safe_text(err.hint, 300), style="dim")
-        self.query_one("#job-errors", Static).update(t)
+        self.query_one("#job-errors", Static).update(source_error_text(s, err))
         inspector = self.query_one(ExchangeInspector)
         if err.exchange is not None:
             inspector.show_exchange(err.exchange)
