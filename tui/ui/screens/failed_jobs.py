@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from tui import clock
 from tui.textsafe import safe_text
 from tui.triage import TABLE_COLUMNS, FailedJob, FailedJobsScan, SourceState, Window
+from tui.ui.screens.failed_jobs_export import ExportMixin
 from tui.ui.screens.failed_jobs_messages import DetailLoaded, ScanCrashed, ScanUpdate
 from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line, errors_text, source_error_text,
                                                source_line, status_text, summary_text)
@@ -47,7 +48,7 @@ __all__ = ["BAR", "CONCURRENCY", "NARROW_H", "NARROW_W", "REDRAW", "STATE_MARK",
            "summary_text"]
 
 
-class FailedJobsScreen(TenantSessionMixin, Screen):
+class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
     AUTO_FOCUS = "#jobs"            # one focus change on opening (each one recomposes the footer)
     DEFAULT_CSS = """
     FailedJobsScreen #controls { height: 1; padding: 0 1; background: $boost; }
@@ -627,42 +628,3 @@ class FailedJobsScreen(TenantSessionMixin, Screen):
 
     def action_window(self) -> None:
         self.query_one("#window", Select).focus()
-
-    def action_copy_tsv(self) -> None:
-        table = self.query_one(PagedTable)
-        self.app.copy_to_clipboard(table.rows_as_tsv())
-        self.notify(Text(f"Copied {table.visible_count:,} rows as TSV"))
-
-    def action_export(self) -> None:
-        from tui.ui.screens.prompt import PathPrompt
-        stamp = clock.utc_now().strftime("%Y%m%d-%H%M")
-        default = f"failed-jobs-{self.tenant_name}-{stamp}.csv"
-        self.app.push_screen(PathPrompt("Export the table to (.csv or .json)", default), self.export_to)
-
-    def export_to(self, path: str | None) -> None:
-        if not path:
-            return
-        text = self.export_text(path)
-        if text is None:
-            self.notify(Text("Export: the file name must end in .csv or .json"), severity="error")
-            return
-        from tui.files import write_text_atomic
-        try:
-            target = write_text_atomic(path, text)
-        except OSError as exc:
-            self.notify(Text(f"Could not export: {exc}"), severity="error")
-            return
-        self.notify(Text(f"Exported {len(self.visible_jobs()):,} jobs to {target}"))
-
-    def export_text(self, path: str) -> str | None:
-        from tui.commands.common import to_csv, to_json
-        jobs = self.visible_jobs()
-        low = path.lower()
-        if low.endswith(".json"):
-            return to_json([j.to_dict() for j in jobs])
-        if low.endswith(".csv"):
-            if not jobs:
-                from tui.commands.failed_jobs import _FLAT_COLUMNS
-                return ",".join(_FLAT_COLUMNS) + "\n"
-            return to_csv([j.flat() for j in jobs])
-        return None
