@@ -166,7 +166,8 @@ def bench_simulator_page(runs: int) -> list[Row]:
     with SimulatorProcess(seed=1) as sim:
         demo = sim.tenant("demo-aos")
         tok = httpx.post(sim.token_url, data={"grant_type": "client_credentials", "client_id": demo.client_id,
-                                               "client_secret": demo.secret, "scope": "microsoft365backup.jobInfo.read.all"})
+                                               "client_secret": demo.secret,
+                                               "scope": "microsoft365backup.jobInfo.read.all"})
         token = tok.json()["access_token"]
         url = f"{sim.base_url}/backup/m365/cloudbackupjobs?pageSize=100&pageIndex=3"
         headers = {"Authorization": f"Bearer {token}"}
