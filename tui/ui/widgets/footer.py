@@ -1,11 +1,11 @@
 """Textual's Footer, without the rebuilds that show nothing new.
 
 Textual's ``Footer`` recomposes (a new ``FooterKey`` per binding, each styled twice) on every
-"bindings updated" signal: a screen push, every focus change, every idle binding refresh. At
-start-up that is five rebuilds of identical keys — a third of the time to a usable tenant screen.
-This one coalesces the requests that arrive before the rebuild runs, skips the rebuild when the
-keys it would show are the ones it shows, and gives each key its compact state before mounting
-(so it is styled once). What it shows, and when, is Textual's.
+"bindings updated" signal: a screen push, every focus change, every idle binding refresh. Opening
+the tenant screen that was five builds, four of them of keys already shown (~150 ms of CPU on the
+2-core dev machine). This one coalesces the requests that arrive before the rebuild runs, skips
+the rebuild when the keys it would show are the ones it shows, and gives each bound key its
+compact state before mounting (so it is styled once). What it shows is Textual's.
 """
 
 from __future__ import annotations
