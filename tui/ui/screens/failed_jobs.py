@@ -28,13 +28,13 @@ from textual.widgets.option_list import Option
 from tui import clock
 from tui.textsafe import safe_text
 from tui.triage import TABLE_COLUMNS, FailedJob, FailedJobsScan, SourceState, Window
+from tui.ui.screens.failed_jobs_detail import VIEW_NAMES, JobDetail
 from tui.ui.screens.failed_jobs_export import ExportMixin
 from tui.ui.screens.failed_jobs_messages import DetailLoaded, ScanCrashed, ScanUpdate
-from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line, errors_text, source_error_text,
-                                               source_line, status_text, summary_text)
+from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line, errors_text, source_line,
+                                               status_text, summary_text)
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.widgets.header import AppHeader
-from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
 
 WINDOWS = (("last 24 h", "24h"), ("last 7 days", "7d"), ("last 30 days", "30d"), ("custom…", "custom"))
@@ -113,9 +113,6 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
         self._pending: list[FailedJob] = []
         self._row_job: dict[int, FailedJob] = {}
         self._token = 0
-        self._selected: FailedJob | None = None
-        self._views: list[tuple[str, Any]] = []
-        self._view = 0
         self._started_at: float | None = None
 
     # -- layout --------------------------------------------------------------------------------------
@@ -138,9 +135,7 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
         yield Input(placeholder="filter rows (! inverts) — Esc to close", id="filter")
         with Vertical(id="main"):
             yield PagedTable(id="jobs", empty_text="No failed jobs yet")
-            with Vertical(id="detail"):
-                yield Static("", id="job-errors")
-                yield ExchangeInspector(id="inspector")
+            yield JobDetail(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -522,25 +517,12 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
         s = self.sources.get(sid)
         if s is None or int(i) >= len(s.errors):
             return
-        err = s.errors[int(i)]
         self._show_detail_pane()
-        self.query_one("#job-errors", Static).update(source_error_text(s, err))
-        inspector = self.query_one(ExchangeInspector)
-        if err.exchange is not None:
-            inspector.show_exchange(err.exchange)
-        else:
-            inspector.show_item({"source": s.id, "target": err.target, "error": err.message, "kind": err.kind},
-                                "source error")
+        self.query_one(JobDetail).show_source_error(s, s.errors[int(i)])
 
     def open_detail(self, job: FailedJob) -> None:
-        self._selected = job
-        self._views = [("job", job)]
-        if job.exchange is not None:
-            self._views.append(("list", job.exchange))
-        self._view = 0
         self._show_detail_pane()
-        self.query_one("#job-errors", Static).update(errors_text(job, self.app.catalog))
-        self.query_one(ExchangeInspector).show_item(job.item, f"{job.service} job {job.job_id}")
+        self.query_one(JobDetail).show_job(job, self.app.catalog)
         if job.detail is not None and self.session is not None:
             self.fetch_detail(job)
 
@@ -555,12 +537,11 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
         self.post_message(DetailLoaded(job, ex, None))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
-        if message.job is not self._selected:
+        detail = self.query_one(JobDetail)
+        if message.job is not detail.job:
             return
         if message.exchange is not None:
-            self._views.insert(1, ("detail", message.exchange))
-            self._view = 1
-            self.query_one(ExchangeInspector).show_exchange(message.exchange)
+            detail.add_detail(message.exchange)
         if message.error is not None:
             self.notify(Text(f"Detail request failed: {safe_text(str(message.error), 200)}"), severity="warning")
 
@@ -570,9 +551,10 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
 
     def _close_detail(self) -> None:
         if self.is_mounted:
-            self.query_one("#detail").display = False
+            detail = self.query_one(JobDetail)
+            detail.display = False
+            detail.job = None
             self.set_class(False, "-inspecting")
-        self._selected = None
 
     # -- actions ---------------------------------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -606,17 +588,9 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
             self.open_detail(job)
 
     def action_cycle_view(self) -> None:
-        if not self._views:
-            return
-        self._view = (self._view + 1) % len(self._views)
-        kind, what = self._views[self._view]
-        inspector = self.query_one(ExchangeInspector)
-        if kind == "job":
-            inspector.show_item(what.item, f"{what.service} job {what.job_id}")
-        else:
-            inspector.show_exchange(what)
-        self.notify(Text({"job": "the job's JSON", "detail": "the detail request",
-                          "list": "the list request that carried the job"}[kind]), timeout=2)
+        kind = self.query_one(JobDetail).cycle_view()
+        if kind is not None:
+            self.notify(Text(VIEW_NAMES[kind]), timeout=2)
 
     def action_filter(self) -> None:
         filt = self.query_one("#filter", Input)
