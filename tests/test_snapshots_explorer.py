@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_helpers import FROZEN, FrozenApp, open_explorer, settle, wait_until
+from tests.ui_helpers import (
+    FROZEN,
+    FrozenApp,
+    open_explorer,
+    settle,
+    steady_cursors,
+    wait_until,
+)
 from tui import clock
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
@@ -108,7 +115,7 @@ class TestExplorerSnapshots:
         async def run_before(pilot) -> None:
             await explorer_on(pilot, "aos.jobs")
             await pilot.press("slash", *"fail")
-            await pilot.pause()
+            await steady_cursors(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
@@ -138,7 +145,7 @@ class TestInspectorSnapshots:
             await pilot.press("i")
             await pilot.pause()
             await pilot.press("w")
-            await pilot.pause()
+            await steady_cursors(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
@@ -160,7 +167,7 @@ class TestNavigationSnapshots:
         async def run_before(pilot) -> None:
             await explorer_on(pilot)
             await pilot.press("colon", *"audit")
-            await pilot.pause()
+            await steady_cursors(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 

@@ -15,6 +15,7 @@ import pytest
 from rich.text import Text
 from textual.widgets import Collapsible, Input, Select, Static
 
+from tests.ui_helpers import steady_cursors
 from tui.tenants import DemoRuntime, TenantDirectory
 from tui.ui.app import AvegraphApp
 from tui.ui.screens.tenant_form import TenantForm
@@ -573,6 +574,6 @@ class TestTenantFormSnapshots:
             await pilot.press("ctrl+s")
             await pilot.pause()
             await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await steady_cursors(pilot)
 
         assert snap_compare(make_app(snap_home), terminal_size=size, run_before=run_before)

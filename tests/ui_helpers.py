@@ -44,6 +44,15 @@ async def settle(pilot, rounds: int = 200) -> None:
     raise AssertionError("workers did not settle")
 
 
+async def steady_cursors(pilot) -> None:
+    """Inputs blink their cursor; a snapshot taken mid-blink would differ from the stored one."""
+    from textual.widgets import Input
+    for screen in pilot.app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+    await pilot.pause()
+
+
 async def wait_until(pilot, predicate, rounds: int = 400) -> None:
     """Process events until ``predicate()`` holds (bounded; for states that need many messages)."""
     for _ in range(rounds):
