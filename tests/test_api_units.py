@@ -210,6 +210,15 @@ def test_json_and_table_outputs_are_terminal_safe():
     assert "\x1b" not in table and "\u202e" not in table
 
 
+def test_a_lone_surrogate_from_a_body_can_be_printed():
+    """json.loads keeps lone surrogates (orjson refuses them); stdout's UTF-8 encoder would raise."""
+    value = {"name": "half \ud83d pair"}
+    for out in (to_json([value]), to_jsonl([value])):
+        out.encode("utf-8")
+        assert "\\ud83d" in out
+    to_table([value]).encode("utf-8")
+
+
 def test_the_api_core_never_imports_textual():
     """(test_api_cli runs the headless commands in a fresh interpreter and checks sys.modules.)"""
     import pathlib

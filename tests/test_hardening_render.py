@@ -194,7 +194,7 @@ class Renderers:
         t = self.table
         t.clear()
         rows = [{"value": value}] + ([value] if isinstance(value, dict) else [])
-        # as the explorer appends them (enum codes by label; not for huge ints: see the xfail below)
+        # as the explorer appends them (enum codes by label; rows holding huge ints as they are)
         t.append_rows([row if has_huge_int(row) else labelled(self.endpoint, row) for row in rows])
         return terminal_bytes(*lines_of(t))
 

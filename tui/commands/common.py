@@ -134,7 +134,8 @@ def report_error(exc: BaseException, prog: str = "avegraph") -> int:
 
 # C1 controls, bidi overrides and other invisible characters: escaped in JSON output (json.dumps
 # already escapes C0 controls) so that data printed to a terminal cannot drive it.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+# lone surrogates too: a body json.loads accepted may hold one, and stdout cannot encode it
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
 
 
 def _json_safe(text: str) -> str:
