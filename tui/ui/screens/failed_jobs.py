@@ -23,7 +23,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Select, Static, Switch
-from textual.widgets.option_list import Option
 
 from tui import clock
 from tui.textsafe import safe_text
@@ -33,6 +32,7 @@ from tui.ui.screens.failed_jobs_export import ExportMixin
 from tui.ui.screens.failed_jobs_messages import DetailLoaded, ScanCrashed, ScanUpdate
 from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line, errors_text, source_line,
                                                status_text, summary_text)
+from tui.ui.screens.failed_jobs_sources import SourceList
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.paged_table import PagedTable
@@ -105,8 +105,6 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
         self.error: str | None = None
         self.jobs: list[FailedJob] = []
         self.sources: dict[str, SourceState] = {}
-        self._shape: dict = {}
-        self._lines: dict[str, str] = {}
         self._flush_scheduled = False
         self._inbox: deque = deque()       # (token, ("event", ScanEvent) | ("exchange", Exchange)), from the scan thread
         self._woken = False
@@ -130,7 +128,7 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
         with Horizontal(id="progress-row"):
             yield ProgressBar(total=100, show_eta=False, id="overall")
             yield Static("", id="status")
-        yield OptionList(id="sources")
+        yield SourceList(id="sources")
         yield Static("", id="summary")
         yield Input(placeholder="filter rows (! inverts) — Esc to close", id="filter")
         with Vertical(id="main"):
@@ -158,7 +156,7 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
     def on_resize(self) -> None:
         self._resize_classes()
         if self.sources:
-            self._shape = {}                  # lines are cut to the width: redraw them all
+            self.query_one(SourceList).forget_shape()     # lines are cut to the width: redraw them all
             self.call_after_refresh(self._render_sources)
 
     def _resize_classes(self) -> None:
@@ -186,13 +184,13 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
             return
         self.cancel_scan()
         self._token += 1
-        self.jobs, self.sources, self._shape, self._lines, self._row_job = [], {}, {}, {}, {}
+        self.jobs, self.sources, self._row_job = [], {}, {}
         self._pending = []
         self.result, self.error = None, None
         self.scanned_exceptions = self.include_exceptions
         self._close_detail()
         self._reset_table()
-        self.query_one("#sources", OptionList).clear_options()
+        self.query_one(SourceList).clear_sources()
         self.query_one("#overall", ProgressBar).update(total=100, progress=0)
         self.scanning = True
         self.query_one(AppHeader).crumbs = ("Failed jobs", window.label())
@@ -325,45 +323,7 @@ class FailedJobsScreen(ExportMixin, TenantSessionMixin, Screen):
         self.render_status()
 
     def _render_sources(self) -> None:
-        shape = {sid: (len(s.errors), s.state == "skipped", s.state == "done" and not s.found)
-                 for sid, s in self.sources.items()}
-        if shape != self._shape:
-            self._shape = shape
-            self._rebuild_sources()
-            return
-        ol = self.query_one("#sources", OptionList)
-        for sid, s in self.sources.items():
-            line = self._fit(source_line(s))
-            if self._lines.get(sid) != line.plain:
-                self._lines[sid] = line.plain
-                ol.replace_option_prompt(f"src:{sid}", line)
-
-    def _fit(self, line: Text) -> Text:
-        """One terminal line per source: cut to the list's width (an option would wrap otherwise)."""
-        width = self.query_one("#sources", OptionList).scrollable_content_region.width or self.size.width
-        if width > 4 and line.cell_len > width - 1:
-            line.truncate(width - 1, overflow="ellipsis")
-        return line
-
-    def _rebuild_sources(self) -> None:
-        ol = self.query_one("#sources", OptionList)
-        highlighted = ol.highlighted
-        order = sorted(self.sources.values(), key=lambda s: (s.state == "skipped", s.state == "done" and not s.found,
-                                                              list(self.sources).index(s.id)))
-        options: list[Option] = []
-        self._lines = {}
-        for s in order:
-            line = self._fit(source_line(s))
-            self._lines[s.id] = line.plain
-            options.append(Option(line, id=f"src:{s.id}"))
-            for i in range(min(len(s.errors), 5)):
-                options.append(Option(self._fit(error_line(s, i)), id=f"err:{s.id}:{i}"))
-            if len(s.errors) > 5:
-                options.append(Option(Text(f"    … {len(s.errors) - 5} more", style="dim"), id=f"more:{s.id}",
-                                      disabled=True))
-        ol.set_options(options)
-        if highlighted is not None and options:
-            ol.highlighted = min(highlighted, len(options) - 1)
+        self.query_one(SourceList).show_sources(self.sources)
 
     def _update_progress(self) -> None:
         active = [s for s in self.sources.values() if s.state != "skipped"]
