@@ -14,7 +14,6 @@ the detail pane (the job's errors and JSON; Enter also requests its detail endpo
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -26,7 +25,7 @@ from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Selec
 
 from tui import clock
 from tui.textsafe import safe_text
-from tui.triage import TABLE_COLUMNS, FailedJob, FailedJobsScan, SourceState, Window
+from tui.triage import FailedJob, FailedJobsScan, SourceState, Window
 from tui.ui.screens.failed_jobs_detail import VIEW_NAMES, JobDetail
 from tui.ui.screens.failed_jobs_export import ExportMixin
 from tui.ui.screens.failed_jobs_messages import DetailLoaded, ScanCrashed, ScanUpdate
@@ -34,6 +33,7 @@ from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line,
                                                status_text, summary_text)
 from tui.ui.screens.failed_jobs_scan import ScanMixin
 from tui.ui.screens.failed_jobs_sources import SourceList
+from tui.ui.screens.failed_jobs_table import JobTable
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.paged_table import PagedTable
@@ -110,7 +110,6 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
         self._inbox: deque = deque()       # (token, ("event", ScanEvent) | ("exchange", Exchange)), from the scan thread
         self._woken = False
         self._pending: list[FailedJob] = []
-        self._row_job: dict[int, FailedJob] = {}
         self._token = 0
         self._started_at: float | None = None
 
@@ -133,7 +132,7 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
         yield Static("", id="summary")
         yield Input(placeholder="filter rows (! inverts) — Esc to close", id="filter")
         with Vertical(id="main"):
-            yield PagedTable(id="jobs", empty_text="No failed jobs yet")
+            yield JobTable(id="jobs", empty_text="No failed jobs yet")
             yield JobDetail(id="detail")
         yield Footer()
 
@@ -147,9 +146,6 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
             pass
         self.query_one("#filter").display = False
         self.query_one("#detail").display = False
-        table = self.query_one(PagedTable)
-        table.preferred = list(TABLE_COLUMNS)
-        table.row_style_fn = self._row_severity
         self.set_status(Text("connecting…", style="dim"))
         self._resize_classes()
         self.connect()
@@ -185,12 +181,12 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
             return
         self.cancel_scan()
         self._token += 1
-        self.jobs, self.sources, self._row_job = [], {}, {}
+        self.jobs, self.sources = [], {}
         self._pending = []
         self.result, self.error = None, None
         self.scanned_exceptions = self.include_exceptions
         self._close_detail()
-        self._reset_table()
+        self.query_one(JobTable).clear_jobs()
         self.query_one(SourceList).clear_sources()
         self.query_one("#overall", ProgressBar).update(total=100, progress=0)
         self.scanning = True
@@ -250,59 +246,23 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
     def _visible(self, job: FailedJob) -> bool:
         return job.severity == "failed" or self.include_exceptions
 
-    def _row_severity(self, row: Any) -> str | None:
-        job = self._row_job.get(id(row))
-        return job.severity if job is not None else None
-
     def _add_jobs(self, jobs: list[FailedJob]) -> None:
+        table = self.query_one(JobTable)
         if not self.jobs and jobs:
-            self._set_columns(any(j.customer for j in jobs))
+            table.set_columns(partner=any(j.customer for j in jobs))
         self.jobs.extend(jobs)
-        rows = []
-        for j in jobs:
-            if self._visible(j):
-                row = j.row()
-                self._row_job[id(row)] = j
-                rows.append(row)
-        if rows:
-            self.query_one(PagedTable).append_rows(rows)
-
-    def _set_columns(self, partner: bool) -> None:
-        """A partner's table starts with the customer; a tenant's own has it last (it is always the tenant)."""
-        cols = list(TABLE_COLUMNS)
-        if not partner:
-            cols.remove("customer / tenant")
-            cols.append("customer / tenant")
-        self.query_one(PagedTable).preferred = cols
-
-    def _reset_table(self, keep_view: bool = False) -> None:
-        table = self.query_one(PagedTable)
-        sort = (table.sort_column, table.sort_reverse) if keep_view and table.sort_column else ("start", True)
-        filt = table.filter_text if keep_view else ""
-        table.clear()
-        self._row_job = {}
-        table.sort_by(sort[0], reverse=sort[1])
-        if filt:
-            table.set_filter(filt)
+        table.add_jobs([j for j in jobs if self._visible(j)])
 
     def _rebuild_rows(self) -> None:
-        self._reset_table(keep_view=True)
-        rows = []
-        for j in self.jobs:
-            if self._visible(j):
-                row = j.row()
-                self._row_job[id(row)] = j
-                rows.append(row)
-        if rows:
-            self.query_one(PagedTable).append_rows(rows)
+        table = self.query_one(JobTable)
+        table.clear_jobs(keep_view=True)
+        table.add_jobs([j for j in self.jobs if self._visible(j)])
         self.render_summary()
         self.render_status()
 
     def visible_jobs(self) -> list[FailedJob]:
         """The jobs the table shows, in its order (filter and sort applied)."""
-        table = self.query_one(PagedTable)
-        rows = table.store.rows
-        return [self._row_job[id(rows[table.row_id_at(i)])] for i in range(table.visible_count)]
+        return self.query_one(JobTable).visible_jobs()
 
     # -- status lines ----------------------------------------------------------------------------------------
     def set_status(self, text: Text) -> None:
@@ -375,7 +335,7 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
     # -- detail --------------------------------------------------------------------------------------------------
     @on(PagedTable.RowSelected, "#jobs")
     def _row_selected(self, message: PagedTable.RowSelected) -> None:
-        job = self._row_job.get(id(message.row))
+        job = self.query_one(JobTable).job_of(message.row)
         if job is not None:
             self.open_detail(job)
 
@@ -452,9 +412,9 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
         sw.value = not sw.value               # Switch.Changed does the rest
 
     def action_detail(self) -> None:
-        table = self.query_one(PagedTable)
+        table = self.query_one(JobTable)
         row = table.current_row()
-        job = self._row_job.get(id(row)) if row is not None else None
+        job = table.job_of(row) if row is not None else None
         if job is not None:
             self.open_detail(job)
 
