@@ -1,14 +1,19 @@
 """Failed jobs: every failed job of the tenant (or of all a partner's customers) in one table.
 
-The scan (``tui.triage.FailedJobsScan``) runs in an async worker of the exclusive "scan" group
-and posts its events; the handlers here own the state: the per-source list, the overall progress,
-the summary bar and the table, which rows arrive in as each page is read (newest first). Every
+The scan (``tui.triage.FailedJobsScan``) runs in a thread worker of the "scan" group and queues
+its events; the handlers here own the state: the per-source list, the overall progress, the
+summary bar and the table, which rows arrive in as each page is read (newest first). Every
 string from the server reaches the screen through ``rich.text.Text`` or the table's segments,
 never through markup.
 
 Layout (fits 80x24): header · window / exceptions / concurrency · overall progress and status ·
 sources (state, progress, found, error) · summary (per service, per status) · the jobs table ·
 the detail pane (the job's errors and JSON; Enter also requests its detail endpoint).
+
+This module holds the screen: its state, layout, bindings, controls and handlers. Beside it:
+``failed_jobs_scan`` (the scan thread and its inbox), ``failed_jobs_table``, ``failed_jobs_sources``
+and ``failed_jobs_detail`` (the widgets, the detail request), ``failed_jobs_export``,
+``failed_jobs_render`` (the lines) and ``failed_jobs_messages``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 from collections import deque
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,7 +31,7 @@ from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Selec
 from tui import clock
 from tui.textsafe import safe_text
 from tui.triage import FailedJob, FailedJobsScan, SourceState, Window
-from tui.ui.screens.failed_jobs_detail import VIEW_NAMES, JobDetail
+from tui.ui.screens.failed_jobs_detail import DetailMixin, JobDetail
 from tui.ui.screens.failed_jobs_export import ExportMixin
 from tui.ui.screens.failed_jobs_messages import DetailLoaded, ScanCrashed, ScanUpdate
 from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line, errors_text, source_line,
@@ -49,7 +54,7 @@ __all__ = ["BAR", "CONCURRENCY", "NARROW_H", "NARROW_W", "REDRAW", "STATE_MARK",
            "summary_text"]
 
 
-class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
+class FailedJobsScreen(ScanMixin, DetailMixin, ExportMixin, TenantSessionMixin, Screen):
     AUTO_FOCUS = "#jobs"            # one focus change on opening (each one recomposes the footer)
     DEFAULT_CSS = """
     FailedJobsScreen #controls { height: 1; padding: 0 1; background: $boost; }
@@ -351,42 +356,6 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
         self._show_detail_pane()
         self.query_one(JobDetail).show_source_error(s, s.errors[int(i)])
 
-    def open_detail(self, job: FailedJob) -> None:
-        self._show_detail_pane()
-        self.query_one(JobDetail).show_job(job, self.app.catalog)
-        if job.detail is not None and self.session is not None:
-            self.fetch_detail(job)
-
-    @work(exclusive=True, group="detail")
-    async def fetch_detail(self, job: FailedJob) -> None:
-        d = job.detail
-        try:
-            ex = await self.session.request(d.endpoint_id, d.path_params, d.params)
-        except Exception as exc:  # typed API errors carry the exchange; shown in the inspector
-            self.post_message(DetailLoaded(job, getattr(exc, "exchange", None), exc))
-            return
-        self.post_message(DetailLoaded(job, ex, None))
-
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        detail = self.query_one(JobDetail)
-        if message.job is not detail.job:
-            return
-        if message.exchange is not None:
-            detail.add_detail(message.exchange)
-        if message.error is not None:
-            self.notify(Text(f"Detail request failed: {safe_text(str(message.error), 200)}"), severity="warning")
-
-    def _show_detail_pane(self) -> None:
-        self.query_one("#detail").display = True
-        self.set_class(True, "-inspecting")
-
-    def _close_detail(self) -> None:
-        if self.is_mounted:
-            detail = self.query_one(JobDetail)
-            detail.display = False
-            detail.job = None
-            self.set_class(False, "-inspecting")
-
     # -- actions ---------------------------------------------------------------------------------------------------
     def action_back(self) -> None:
         filt = self.query_one("#filter", Input)
@@ -417,11 +386,6 @@ class FailedJobsScreen(ScanMixin, ExportMixin, TenantSessionMixin, Screen):
         job = table.job_of(row) if row is not None else None
         if job is not None:
             self.open_detail(job)
-
-    def action_cycle_view(self) -> None:
-        kind = self.query_one(JobDetail).cycle_view()
-        if kind is not None:
-            self.notify(Text(VIEW_NAMES[kind]), timeout=2)
 
     def action_filter(self) -> None:
         filt = self.query_one("#filter", Input)
