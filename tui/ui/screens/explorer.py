@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from tui import clock
 from tui.catalog import Endpoint
@@ -23,15 +23,23 @@ from tui.catalog.display import labelled
 from tui.catalog.navigation import item_edges
 from tui.hints import permission_hint
 from tui.textsafe import safe_text
+from tui.ui.screens.explorer_nav import ExplorerNavigation
+from tui.ui.screens.explorer_state import (
+    ExchangeRecorded,
+    LoadStopped,
+    PageFailed,
+    PageLoaded,
+    RetryWaiting,
+    View,
+    status_text,
+)
+from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
+from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
 from tui.ui.widgets.params_form import ParamsForm
 from tui.ui.widgets.resource_tree import ResourceTree, item_label
-from tui.ui.screens.explorer_nav import ExplorerNavigation
-from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
-from tui.ui.screens.explorer_state import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded,
-                                           RetryWaiting, View, status_text)
 
 NARROW = 110
 
