@@ -24,15 +24,8 @@ from tui.catalog.navigation import item_edges
 from tui.hints import permission_hint
 from tui.textsafe import safe_text
 from tui.ui.screens.explorer_nav import ExplorerNavigation
-from tui.ui.screens.explorer_state import (
-    ExchangeRecorded,
-    LoadStopped,
-    PageFailed,
-    PageLoaded,
-    RetryWaiting,
-    View,
-    status_text,
-)
+from tui.ui.screens.explorer_state import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded, RetryWaiting, View,
+                                           status_text)
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader

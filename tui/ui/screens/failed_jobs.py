@@ -26,15 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import (
-    Input,
-    Label,
-    OptionList,
-    ProgressBar,
-    Select,
-    Static,
-    Switch,
-)
+from textual.widgets import Input, Label, OptionList, ProgressBar, Select, Static, Switch
 
 from tui import clock
 from tui.textsafe import safe_text
@@ -42,16 +34,8 @@ from tui.triage import FailedJob, FailedJobsScan, SourceState, Window
 from tui.ui.screens.failed_jobs_detail import DetailMixin, JobDetail
 from tui.ui.screens.failed_jobs_export import ExportMixin
 from tui.ui.screens.failed_jobs_messages import DetailLoaded, ScanCrashed, ScanUpdate
-from tui.ui.screens.failed_jobs_render import (
-    BAR,
-    STATE_MARK,
-    bar,
-    error_line,
-    errors_text,
-    source_line,
-    status_text,
-    summary_text,
-)
+from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line, errors_text, source_line, status_text,
+                                               summary_text)
 from tui.ui.screens.failed_jobs_scan import ScanMixin
 from tui.ui.screens.failed_jobs_sources import SourceList
 from tui.ui.screens.failed_jobs_table import JobTable
