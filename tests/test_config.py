@@ -15,7 +15,7 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui import config as cfgmod
+from tui.config import write as cfgwrite  # the atomic writer: its os / tempfile calls are patched below
 from tui.config import (
     TENANT_KEYS,
     Config,
@@ -575,7 +575,7 @@ def test_failed_replace_keeps_old_file(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cfgmod.os, "replace", broken_replace)
+    monkeypatch.setattr(cfgwrite.os, "replace", broken_replace)
     with pytest.raises(ConfigError, match="Permission denied.*previous file is unchanged"):
         upsert_tenant(path, tenant(name="c"))
     assert path.read_bytes() == before
@@ -589,7 +589,7 @@ def test_disk_full_keeps_old_file(tmp_path, monkeypatch):
     def full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cfgmod.os, "fsync", full)
+    monkeypatch.setattr(cfgwrite.os, "fsync", full)
     with pytest.raises(ConfigError, match="No space left on device"):
         set_theme(path, "x")
     assert path.read_bytes() == before
@@ -603,7 +603,7 @@ def test_unwritable_directory_keeps_old_file(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cfgmod.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(cfgwrite.tempfile, "mkstemp", denied)
     with pytest.raises(ConfigError, match="Permission denied"):
         set_theme(path, "x")
     assert path.read_bytes() == before

@@ -1,0 +1,108 @@
+"""Reading the config file as a TOML document, for loading and for saving alike.
+
+Errors say where (line and column) but never quote the file: a line may hold a secret. When
+saving, a file that cannot be read or parsed is reported and never overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.config.errors import ConfigError, ConfigMissing
+from tui.config.schema import _toml_type
+
+if TYPE_CHECKING:
+    import tomllib
+
+# shlex and tomllib are imported where they are used: the tenant screen imports the config
+# package at start-up, usually before any file is read.
+
+
+def _missing_message(path: Path) -> str:
+    import shlex
+
+    quoted = shlex.quote(str(path))
+    return (
+        f"no config file at {path}. Create one with `avegraph demo-server --write-config {quoted}` "
+        f"(tenants pointing at the local demo server), or copy config.example.toml from the avegraph "
+        f"sources to {path} and edit it (then `chmod 600 {quoted}`)."
+    )
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, path: Path, *, saving: bool) -> ConfigError:
+    """ConfigError with line and column; tomllib says "(at line L, column C)" or "(at end of document)"."""
+    message = str(exc)
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if match:
+        line, column = int(match[1]), int(match[2])
+        message = message[: match.start()]
+    else:
+        message = re.sub(r"\s*\(at end of document\)$", "", message) + " at end of file"
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    # Never quote the offending line: it may hold a secret.
+    detail = f"TOML syntax error at line {line}, column {column}: {message}"
+    if saving:
+        fix = (
+            "Refusing to save so your file is not overwritten; it was not changed. Fix the file by hand "
+            "(or move it aside) and save again."
+        )
+    else:
+        fix = 'Fix: edit the file at that position (strings need quotes: key = "value"; tables are [[tenants]]).'
+    return ConfigError(f"{detail}. {fix}", path=path, line=line, column=column)
+
+
+def _read_document(path: Path, *, saving: bool) -> tuple[dict[str, Any], os.stat_result | None]:
+    """Parse the file. Missing: ConfigMissing when loading, empty document when saving."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read()
+            st = os.fstat(fh.fileno())
+    except FileNotFoundError:
+        if saving:
+            return {}, None
+        raise ConfigMissing(_missing_message(path), path=path) from None
+    except OSError as exc:
+        import shlex
+
+        action = "Refusing to save over a file that cannot be read." if saving else ""
+        raise ConfigError(
+            f"cannot read the config file: {exc.strerror}. {action} Fix: check its permissions "
+            f"(ls -l {shlex.quote(str(path))}).",
+            path=path,
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"the file is not UTF-8 text (bad byte at offset {exc.start}). Fix: save it as UTF-8.", path=path
+        ) from None
+    import tomllib
+
+    try:
+        return tomllib.loads(text), st
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(exc, text, path, saving=saving) from None
+
+
+
+def _top_level_string(doc: dict[str, Any], key: str, path: Path) -> str | None:
+    value = doc.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f'{key} must be a string in quotes, e.g. {key} = "…" (got {_toml_type(value)}).', path=path, key=key)
+    return value
+
+
+def _raw_tenant_tables(doc: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+    tables = doc.get("tenants", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(
+            "tenants must be a list of [[tenants]] tables. Fix: write each tenant as a [[tenants]] section "
+            "(see config.example.toml).",
+            path=path,
+            key="tenants",
+        )
+    return tables
