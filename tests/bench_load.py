@@ -9,7 +9,7 @@ nothing twice), with time and memory (RSS of this process, which also runs the s
   ``L`` (quick: a 20-day window, about a fifth of them);
 * the audit log (``aos.audit``, 400,000 records over 90 days; the API allows 7-day windows) is
   paged end to end, window after window, by the core Pager (quick: one 7-day window);
-* the partner failed-jobs scan (``tui/triage.py``) over demo-partner.
+* the partner failed-jobs scan (``tui/triage/``) over demo-partner.
 
 Only 127.0.0.1 is contacted. Seeds fix the data; the simulator's clock is the wall clock.
 """
