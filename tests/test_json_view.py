@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
 from tui.ui.widgets import json_view as json_view_module
@@ -181,7 +183,7 @@ async def test_lazy_line_splitting_matches_split(monkeypatch):
         assert view._source is not None
         await pilot.pause()
         assert view._source is None
-        assert view._lines == pretty_json(value).split("\n")
+        assert list(view._lines) == pretty_json(value).split("\n")
         assert view.line_count == len(view._lines) == 236
         view.move_cursor(view.line_count - 3)
         await pilot.pause()
@@ -198,3 +200,22 @@ def test_body_text_with_a_lone_surrogate_can_be_copied_and_saved():
     text = _encodable_json(pretty_text(value))
     text.encode("utf-8")
     assert json.loads(text) == value and "漢字" in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab\n日\u202e", max_size=40), max_size=8), st.integers(0, 50))
+def test_line_store_reads_back_the_lines_of_its_chunks(parts, limit):
+    """LineStore keeps chunks plus line starts: indexing, slicing, iterating and text() agree
+    with str.split on the chunks joined at line ends, the limit included."""
+    from tui.ui.widgets.json_view import LineStore
+    store = LineStore()
+    expected: list[str] = []
+    for part in parts:
+        store.append_chunk(part, limit=limit)
+        expected = (expected + part.split("\n"))[:limit]
+    assert len(store) == len(expected)
+    assert list(store) == expected == [store[i] for i in range(len(store))]
+    assert store[1:3] == expected[1:3]
+    if expected:
+        assert store[-1] == expected[-1]
+    assert store.text() == "\n".join(expected)

@@ -2,7 +2,9 @@
 
 Rich ``Syntax`` lexes the whole document (~5 s per MB; a 10 MB body takes
 minutes inside ``Static``).  ``JsonView`` pretty-prints once (orjson: ~12 ms
-for 10 MB), keeps the lines as one list of ``str`` and, on the line API,
+for 10 MB), keeps the text in ~1 MB chunks with an array of line starts
+(``LineStore``: a ``str`` per line would cost ~50 bytes of object header per
+line, more than the text of a pretty-printed line) and, on the line API,
 highlights only the lines on screen with Pygments' JSON lexer, each line lexed
 on its own (pretty-printed JSON has no token spanning lines).  Every piece of
 text goes through :func:`tui.textsafe.safe_text`, so ESC/OSC, C1 and bidi
@@ -12,6 +14,9 @@ characters inside strings are shown as visible escapes.
 from __future__ import annotations
 
 import json
+from array import array
+from bisect import bisect_right
+from itertools import accumulate
 from json.encoder import encode_basestring
 from typing import Any, Sequence
 
@@ -28,7 +33,7 @@ from textual.strip import Strip
 
 from ...textsafe import cell_text, safe_text
 
-__all__ = ["JsonView", "pretty_json", "pretty_text"]
+__all__ = ["JsonView", "LineStore", "pretty_json", "pretty_text"]
 
 #: Longest line shown, in characters; longer lines end with "…".
 MAX_LINE = 2000
@@ -113,6 +118,61 @@ def _dumps_without_recursion(value: Any) -> str:
         else:
             if pending is _END:
                 return "".join(parts)
+
+
+class LineStore(Sequence[str]):
+    """Lines of a document, stored as the chunks they came in plus where each line starts.
+
+    A chunk is text cut at a line end; line ``i`` is ``chunk[start[i]:end]``. Memory is the
+    text itself plus 8 bytes a line (a list of ``str`` adds ~50 bytes of header a line: for a
+    pretty-printed 2 MB body, 10.6 MB in all against about half that here).
+    """
+
+    def __init__(self) -> None:
+        self._chunks: list[str] = []
+        self._first = array("Q")   # index of each chunk's first line
+        self._starts = array("Q")  # each line's offset in its chunk
+        self._widest = 0
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def append_chunk(self, piece: str, limit: int | None = None) -> int:
+        """Add the lines of ``piece`` (keeping at most ``limit`` lines in all); their widest length."""
+        lengths = [len(line) for line in piece.split("\n")]
+        if limit is not None:
+            del lengths[max(0, limit - len(self._starts)):]
+        if not lengths:
+            return 0
+        self._first.append(len(self._starts))
+        self._chunks.append(piece)
+        self._starts.extend(accumulate((n + 1 for n in lengths[:-1]), initial=0))
+        return max(lengths)
+
+    def _line(self, i: int) -> str:
+        chunk = self._chunks[bisect_right(self._first, i) - 1]
+        start = self._starts[i]
+        end = chunk.find("\n", start)
+        return chunk[start:] if end == -1 else chunk[start:end]
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._line(i) for i in range(*index.indices(len(self)))]
+        n = len(self._starts)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("line index out of range")
+        return self._line(index)
+
+    def __iter__(self):
+        for c, chunk in enumerate(self._chunks):
+            first = self._first[c]
+            stop = self._first[c + 1] if c + 1 < len(self._first) else len(self._starts)
+            yield from chunk.split("\n")[: stop - first]
+
+    def text(self) -> str:
+        return "\n".join(self)
 
 
 def pretty_text(value: Any) -> str:
@@ -238,7 +298,7 @@ class JsonView(ScrollView, can_focus=True):
         disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._lines: list[str] = []
+        self._lines = LineStore()
         self._source: bytes | str | None = None  # the document while not fully split
         self._split_pos = 0
         self._total = 0
@@ -277,7 +337,7 @@ class JsonView(ScrollView, can_focus=True):
         self._source = source
         self._split_pos = 0
         self._total = total
-        self._lines = []
+        self._lines = LineStore()
         self._width = 1
         self._cursor = 0
         self._strip_cache.clear()
@@ -310,12 +370,9 @@ class JsonView(ScrollView, can_focus=True):
             self._split_pos = nl + 1
         if isinstance(piece, bytes):  # a cut at b"\n" is always a UTF-8 boundary
             piece = piece.decode("utf-8", "replace")
-        new = piece.split("\n")
+        # at most _total lines: not the trailing "" after a final newline
+        width = min(self._lines.append_chunk(piece, limit=self._total), MAX_LINE) + 1
         del piece
-        self._lines.extend(new)
-        if len(self._lines) > self._total:  # the trailing "" after a final newline
-            del self._lines[self._total:]
-        width = min(max(map(len, new), default=0), MAX_LINE) + 1
         if width > self._width:
             self._width = width
             if self.is_mounted:
@@ -354,7 +411,7 @@ class JsonView(ScrollView, can_focus=True):
     def text(self) -> str:
         """The whole document (as pretty-printed), e.g. for copying."""
         self._ensure_lines()
-        return "\n".join(self._lines)
+        return self._lines.text()
 
     @property
     def cursor_line(self) -> int:
