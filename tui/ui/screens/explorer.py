@@ -1,7 +1,7 @@
 """The explorer: resource tree, parameters, a lazily paged table, and the request inspector.
 
-Workers do the I/O and post messages; the handlers here own the state (rows, status line,
-history). Each opened view gets a token so that messages from a superseded load are ignored;
+Workers do the I/O and post messages; the handlers here and in ``explorer_loading`` (the page
+worker and its messages) own the state (rows, status line, history). Each opened view gets a token so that messages from a superseded load are ignored;
 loads run in the exclusive "table" group, so opening another endpoint cancels the previous one.
 """
 
@@ -10,22 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 
-from tui import clock
 from tui.catalog import Endpoint
-from tui.catalog.display import labelled
 from tui.catalog.navigation import item_edges
-from tui.hints import permission_hint
 from tui.textsafe import safe_text
+from tui.ui.screens.explorer_loading import PageLoading
 from tui.ui.screens.explorer_nav import ExplorerNavigation
-from tui.ui.screens.explorer_state import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded, RetryWaiting, View,
-                                           status_text)
+from tui.ui.screens.explorer_state import ExchangeRecorded, View, status_text
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
@@ -37,7 +34,7 @@ from tui.ui.widgets.resource_tree import ResourceTree, item_label
 NARROW = 110
 
 
-class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
+class ExplorerScreen(TenantSessionMixin, PageLoading, ExplorerNavigation, Screen):
     DEFAULT_CSS = """
     ExplorerScreen #main { height: 1fr; }
     ExplorerScreen #work { width: 1fr; }
@@ -232,136 +229,6 @@ class ExplorerScreen(TenantSessionMixin, ExplorerNavigation, Screen):
         self.view = View(self._tokens, old.endpoint, old.context, old.params if params is None else params)
         self.query_one(PagedTable).clear()
         self.start_loading()
-
-    def start_loading(self, pages: int | None = 1) -> None:
-        v = self.view
-        if v is None or v.loading or v.done:
-            return
-        if v.pager is None:
-            token = v.token
-
-            def waiting(seconds: float, why: str) -> None:
-                # Called from the worker's request: a message, like the pages, for the handler.
-                self.post_message(RetryWaiting(token, seconds, why))
-
-            try:
-                v.pager = self.session.pager(v.endpoint, v.context, v.params, page_size=self.page_size(v.endpoint),
-                                             on_wait=waiting)
-            except Exception as exc:   # a path or parameter the request cannot be built from
-                v.error = safe_text(str(exc), 300)
-                self.render_status()
-                return
-        v.loading, v.error, v.waiting = True, None, None
-        if pages is None:
-            bar = self.query_one("#progress", ProgressBar)
-            bar.display = True
-            bar.update(total=v.total, progress=v.loaded)
-        self.render_status()
-        self.load_pages(v.token, v.pager, pages)
-
-    @staticmethod
-    def page_size(endpoint: Endpoint) -> int | None:
-        """Pages of 100 where the endpoint allows it: fewer round trips than the documented defaults (10)."""
-        pag = endpoint.pagination
-        if not pag.size_param:
-            return None
-        return min(100, pag.size_max or 100)
-
-    @work(exclusive=True, group="table")
-    async def load_pages(self, token: int, pager: Any, count: int | None) -> None:
-        import asyncio
-        n = 0
-        try:
-            async for page in pager.pages():
-                self.post_message(PageLoaded(token, page))
-                n += 1
-                if count is not None and n >= count:
-                    break
-        except asyncio.CancelledError:
-            self.post_message(LoadStopped(token, True))
-            raise
-        except Exception as exc:  # typed API errors and anything unexpected: shown in place
-            self.post_message(PageFailed(token, exc))
-            return
-        self.post_message(LoadStopped(token, False))
-
-    def _refresh_scopes(self) -> None:
-        granted = self.session.granted_scopes() if self.session is not None else None
-        if granted:
-            self._learn_scopes(granted)
-
-    def on_retry_waiting(self, message: RetryWaiting) -> None:
-        v = self.view
-        if v is None or message.token != v.token or not v.loading:
-            return
-        v.waiting = (message.why, clock.perf_counter() + message.seconds)
-        if self._wait_timer is None:
-            self._wait_timer = self.set_interval(1.0, self._count_down_wait)
-        self.render_status()
-
-    def _count_down_wait(self) -> None:
-        v = self.view
-        if v is None or v.waiting is None or not v.loading:
-            if self._wait_timer is not None:
-                self._wait_timer.stop()
-                self._wait_timer = None
-            return
-        self.render_status()
-
-    def on_page_loaded(self, message: PageLoaded) -> None:
-        self._refresh_scopes()
-        v = self.view
-        if v is None or message.token != v.token:
-            return
-        v.waiting = None
-        page = message.page
-        items = page.items if isinstance(page.items, list) else [page.items]
-        raw = [it if isinstance(it, dict) else {"value": it} for it in items]
-        v.items.extend(raw)
-        self.query_one(PagedTable).append_rows([labelled(v.endpoint, it) for it in raw])
-        v.pages += 1
-        v.loaded += len(raw)
-        v.total = page.total if page.total is not None else v.total
-        v.last_exchange = page.exchange
-        v.notice = page.notice or v.notice
-        v.done = bool(getattr(v.pager, "done", False))
-        if page.exchange is not None:
-            self.query_one(ExchangeInspector).show_exchange(page.exchange) \
-                if self.query_one(ExchangeInspector).item is None else None
-        bar = self.query_one("#progress", ProgressBar)
-        if bar.display:
-            bar.update(total=v.total, progress=v.loaded)
-        self.render_status()
-
-    def on_page_failed(self, message: PageFailed) -> None:
-        self._refresh_scopes()
-        v = self.view
-        if v is None or message.token != v.token:
-            return
-        v.loading, v.waiting = False, None
-        self.query_one("#progress").display = False
-        err = message.error
-        exchange = getattr(err, "exchange", None)
-        status = getattr(err, "status", None)
-        text = safe_text(str(err), 300)
-        if status in (401, 403):
-            text += "  " + permission_hint(v.endpoint, status, self.granted)
-        v.error = text
-        if exchange is not None:
-            v.last_exchange = exchange
-            self.query_one(ExchangeInspector).show_exchange(exchange)
-        self.render_status()
-
-    def on_load_stopped(self, message: LoadStopped) -> None:
-        v = self.view
-        if v is None or message.token != v.token:
-            return
-        v.loading, v.waiting = False, None
-        v.done = bool(getattr(v.pager, "done", False))
-        self.query_one("#progress").display = False
-        if message.cancelled and not v.done:
-            v.notice = "stopped — press r to continue from the last page"
-        self.render_status()
 
     def set_status(self, text: Text) -> None:
         self.query_one("#status", Static).update(text)
