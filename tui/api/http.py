@@ -40,6 +40,7 @@ from tui.api.errors import CredentialError, HttpError, NetworkError, RefusedErro
     error_message
 from tui.api.exchange import Exchange, next_exchange_id
 from tui.api.redact import mask_headers, mask_text, mask_url, scrub_bytes
+from tui.config.urls import is_loopback_host as _is_loopback
 
 try:
     import orjson
@@ -62,20 +63,6 @@ MAX_RETRIES = 3
 MAX_SLEEP = 180.0                     # never sleep this long: report "throttled, retry after N s"
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 5
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
-
-
-def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        import ipaddress
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _origin(url: str) -> tuple[str, str, int]:
