@@ -15,20 +15,12 @@ import signal
 import sys
 from typing import Any, TextIO
 
+from tui.config.urls import is_loopback_host as _is_loopback
 from tui.simulator.server import SimulatorServer
 
 EXIT_OK, EXIT_USAGE, EXIT_NETWORK = 0, 2, 5
 
 
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-    h = host.strip("[]").lower()
-    if h == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(h).is_loopback
-    except ValueError:
-        return False
 
 
 def write_config(path: str, sim: SimulatorServer) -> list[str]:
