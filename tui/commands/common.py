@@ -5,16 +5,13 @@ error reporting on stderr. No Textual import anywhere on these paths: they run i
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, TextIO
 
 from tui.api.errors import ApiError
 from tui.api.redact import mask_text
+from tui.export import _cell, _columns, to_csv, to_json, to_jsonl
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_AUTH", "EXIT_HTTP_4XX", "EXIT_HTTP_5XX", "UsageError", "open_tenant",
            "exit_code_for", "report_error", "format_items", "write_output", "to_csv", "to_table", "to_json",
@@ -131,58 +128,6 @@ def report_error(exc: BaseException, prog: str = "avegraph") -> int:
 # ------------------------------------------------------------------------------------------------
 # Output formats
 # ------------------------------------------------------------------------------------------------
-
-# C1 controls, bidi overrides and other invisible characters: escaped in JSON output (json.dumps
-# already escapes C0 controls) so that data printed to a terminal cannot drive it.
-# lone surrogates too: a body json.loads accepted may hold one, and stdout cannot encode it
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
-
-
-def _json_safe(text: str) -> str:
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def to_json(value: Any) -> str:
-    return _json_safe(json.dumps(value, indent=2, ensure_ascii=False, default=str)) + "\n"
-
-
-def to_jsonl(items: Iterable[Any]) -> str:
-    return "".join(_json_safe(json.dumps(it, ensure_ascii=False, separators=(",", ":"), default=str)) + "\n"
-                   for it in items)
-
-
-def _columns(rows: list[Any]) -> list[str]:
-    cols: dict[str, None] = {}
-    for r in rows:
-        if isinstance(r, dict):
-            for k in r:
-                cols.setdefault(str(k), None)
-        else:
-            cols.setdefault("value", None)
-    return list(cols)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return str(value)
-
-
-def to_csv(items: list[Any]) -> str:
-    """Columns: the union of keys in first-seen order; nested values as compact JSON."""
-    cols = _columns(items)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
-    for it in items:
-        row = it if isinstance(it, dict) else {"value": it}
-        w.writerow([_cell(row.get(c)) for c in cols])
-    return buf.getvalue()
-
 
 def to_table(items: list[Any], columns: Iterable[str] | None = None, max_width: int = 40) -> str:
     """A plain fixed-width text table, every cell made terminal-safe."""

@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tui.commands.common import EXIT_USAGE, UsageError, eprint, report_error, to_csv, to_json, to_table, write_output
+from tui.commands.common import EXIT_USAGE, UsageError, eprint, report_error, to_json, to_table, write_output
+from tui.export import jobs_export_text
 
 __all__ = ["run", "render"]
 
@@ -46,18 +47,11 @@ def render(result: Any, fmt: str) -> str:
     if fmt == "json":
         return to_json(result.to_dict(items=True))
     if fmt == "csv":
-        if not jobs:                      # the header alone: a monitoring script still sees the columns
-            return ",".join(_FLAT_COLUMNS) + "\n"
-        return to_csv([j.flat() for j in jobs])
+        return jobs_export_text(jobs, "jobs.csv")
     if not jobs:
         return "no failed jobs in the window\n" if not result.include_exceptions else \
             "no failed jobs and no jobs finished with exceptions in the window\n"
     return to_table([j.row() for j in jobs], TABLE_COLUMNS)
-
-
-_FLAT_COLUMNS = ("customer", "customer_id", "tenant", "tenant_id", "service", "source", "job_type", "job_id",
-                 "status", "status_code", "severity", "start", "end", "duration_s", "failed", "total",
-                 "first_error", "error_count")
 
 
 def _source_line(s: Any) -> str:

@@ -17,7 +17,5 @@ def resolve_config_path(cli_path: str | None = None, environ: Mapping[str, str] 
         return Path(cli_path).expanduser()
     if env.get(CONFIG_ENV_VAR):
         return Path(env[CONFIG_ENV_VAR]).expanduser()
-    xdg = env.get("XDG_CONFIG_HOME", "")
-    # The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
-    return base / "avegraph" / "config.toml"
+    from tui.paths import config_dir
+    return config_dir(env) / "config.toml"

@@ -90,10 +90,8 @@ def partner_scopes() -> tuple[str, ...]:
 
 def demo_dir(environ: dict | None = None) -> Path:
     """``$XDG_DATA_HOME/avegraph/demo`` (a relative XDG_DATA_HOME is ignored, as the spec says)."""
-    env = os.environ if environ is None else environ
-    xdg = env.get("XDG_DATA_HOME", "")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
-    return base / "avegraph" / "demo"
+    from tui.paths import data_dir
+    return data_dir(environ) / "demo"
 
 
 _file_lock = Lock()

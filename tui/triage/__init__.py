@@ -50,7 +50,7 @@ from __future__ import annotations
 # screen and the tests import some of them from here).
 from tui.triage.items import _duration_of as _duration_of
 from tui.triage.items import extract_errors as extract_errors
-from tui.triage.jobs import SEVERITY_LABELS, TABLE_COLUMNS, DetailRequest, FailedJob, JobError
+from tui.triage.jobs import FLAT_COLUMNS, SEVERITY_LABELS, TABLE_COLUMNS, DetailRequest, FailedJob, JobError
 from tui.triage.results import ScanEvent, ScanResult, SourceState, TargetError
 from tui.triage.results import count_by as count_by
 from tui.triage.scan import DEFAULT_CONCURRENCY as DEFAULT_CONCURRENCY
@@ -61,5 +61,5 @@ from tui.triage.sources import page_size_for, server_filter, short_service
 from tui.triage.window import Window
 
 __all__ = ["Window", "JobError", "DetailRequest", "FailedJob", "TargetError", "SourceState", "ScanEvent",
-           "ScanResult", "FailedJobsScan", "scan_failed_jobs", "SEVERITY_LABELS", "TABLE_COLUMNS",
+           "ScanResult", "FailedJobsScan", "scan_failed_jobs", "SEVERITY_LABELS", "TABLE_COLUMNS", "FLAT_COLUMNS",
            "server_filter", "page_size_for", "short_service"]

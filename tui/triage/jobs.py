@@ -14,6 +14,10 @@ from typing import Any
 SEVERITY_LABELS = {"failed": "failed", "attention": "exception"}
 
 #: The table's columns, in order (the keys of ``FailedJob.row()``).
+# The columns of FailedJob.flat(), in order: the CSV header even when no job failed.
+FLAT_COLUMNS = ("customer", "customer_id", "tenant", "tenant_id", "service", "source", "job_type", "job_id",
+                "status", "status_code", "severity", "start", "end", "duration_s", "failed", "total",
+                "first_error", "error_count")
 TABLE_COLUMNS = ("customer / tenant", "service", "job type", "job id", "status", "start", "end", "duration",
                  "failed", "total", "first error")
 

@@ -6,26 +6,11 @@ writers are the CLI's (``avegraph failed-jobs``), so a file looks the same from 
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 
 from tui import clock
+from tui.export import jobs_export_text
 from tui.ui.widgets.paged_table import PagedTable
-
-
-def jobs_export_text(jobs: list[Any], path: str) -> str | None:
-    """The file's text for ``path``'s extension (.csv or .json); None for any other."""
-    from tui.commands.common import to_csv, to_json   # on first export, not at start-up
-    low = path.lower()
-    if low.endswith(".json"):
-        return to_json([j.to_dict() for j in jobs])
-    if low.endswith(".csv"):
-        if not jobs:
-            from tui.commands.failed_jobs import _FLAT_COLUMNS
-            return ",".join(_FLAT_COLUMNS) + "\n"
-        return to_csv([j.flat() for j in jobs])
-    return None
 
 
 class ExportMixin:
