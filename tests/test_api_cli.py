@@ -75,7 +75,7 @@ def test_get_a_concrete_path_fills_the_path_params(sim, cfg, capsys):
     code, out, err = run(capsys, "get", "--config", cfg, f"{JOBS}/{job['id']}")
     assert code == 0, err
     body = json.loads(out)
-    assert body["data"]["id"] == job["id"]
+    assert body["id"] == job["id"]          # the job itself, not its {statusCode, data} envelope
 
 
 def test_get_by_label_and_table_format(sim, cfg, capsys):

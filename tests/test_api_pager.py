@@ -183,7 +183,8 @@ async def test_single_object_and_missing_path_params(sim):
     job = sim.dataset.items("m365.cloudbackupjobs")[0]
     async with Session(demo_tenant(sim)) as s:
         pages = [p async for p in s.pager("m365.cloudbackupjobs-item", {"jobId": job["id"]}).pages()]
-        assert len(pages) == 1 and pages[0].last and pages[0].items[0]["data"]["id"] == job["id"]
+        # the page wraps the job in {statusCode, data: {...}}: the one item is the job itself
+        assert len(pages) == 1 and pages[0].last and pages[0].items[0]["id"] == job["id"]
         with pytest.raises(ParamError) as err:
             s.pager("m365.cloudbackupjobs-item")
     assert "jobId" in str(err.value) and err.value.exit_code == 2

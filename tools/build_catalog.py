@@ -148,22 +148,50 @@ def strip_json_comments(text: str) -> str:
     return "".join(out)
 
 
-def lenient_json(text: str):
-    """Parse a docs sample, repairing only what the docs get wrong, one fix at a time."""
+REPAIRS = (
+    ("missing commas", lambda t: re.sub(r'("|\d|true|false|null|[}\]])([ \t]*\n\s*)(")', r"\1,\2\3", t)),
+    ("unquoted values", lambda t: re.sub(r'(:\s*)([A-Za-z][A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*)(\s*[,}\n])', r'\1"\2"\3', t)),
+    ('"..." for more items', lambda t: re.sub(r",?\s*\.\.\.\s*(?=[\]}])", "", t)),
+    ("[ ] around an object", lambda t: re.sub(r'^\[\s*("\w+"\s*:)', r"{\1", t).rstrip().rstrip("]") + "}"
+     if t.startswith("[") else t),
+)
+
+
+def lenient_json_repairs(text: str) -> tuple[object, list[str]] | None:
+    """(value, repairs) for a docs sample, repairing only what the docs get wrong, one fix at a time;
+    None when even the repairs do not make it JSON. ``repairs`` names the fixes that were needed
+    beyond // comments and trailing commas (which every reader skips)."""
     t = re.sub(r",(\s*[}\]])", r"\1", strip_json_comments(text))       # trailing commas
-    fixes = [
-        lambda t: re.sub(r'("|\d|true|false|null|[}\]])([ \t]*\n\s*)(")', r"\1,\2\3", t),  # missing commas
-        lambda t: re.sub(r'(:\s*)([A-Za-z][A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*)(\s*[,}\n])', r'\1"\2"\3', t),
-        lambda t: re.sub(r",?\s*\.\.\.\s*(?=[\]}])", "", t),       # "..." standing for more items
-        lambda t: re.sub(r'^\[\s*("\w+"\s*:)', r"{\1", t).rstrip().rstrip("]") + "}" if t.startswith("[") else t,
-    ]
-    for fix in [lambda t: t, *fixes]:
-        t = fix(t)
+    applied: list[str] = []
+    for name, fix in (("", lambda t: t), *REPAIRS):
+        fixed = fix(t)
+        if fixed != t:
+            applied.append(name)
+        t = fixed
         try:
-            return json.loads(t, strict=False)   # strict=False: a sample string broken over lines
+            return json.loads(t, strict=False), applied   # strict=False: a sample string broken over lines
         except json.JSONDecodeError:
             continue
     return None
+
+
+def lenient_json(text: str):
+    """Parse a docs sample, repairing only what the docs get wrong, one fix at a time."""
+    got = lenient_json_repairs(text)
+    return None if got is None else got[0]
+
+
+def response_sample_blocks(text: str) -> list[str]:
+    """The code blocks after a page's 'Response Sample' heading(s) that look like JSON, as written."""
+    blocks = []
+    for sec in re.split(r"^#+\s*", text, flags=re.M):
+        if not sec.lower().startswith("response sample") and "response sample" not in sec[:60].lower():
+            continue
+        for block in re.findall(r"```[a-zA-Z]*[ \t]*\n(.*?)(?:```|\Z)", sec, re.S):
+            b = block.strip()
+            if b.startswith(("{", "[")):
+                blocks.append(b)
+    return blocks
 
 
 def page_samples(doc: Path) -> tuple[str, list]:
@@ -172,16 +200,28 @@ def page_samples(doc: Path) -> tuple[str, list]:
     m = re.search(r"^#\s+(.+)$", text, re.M)
     title = m.group(1).strip() if m else doc.stem
     samples = []
-    for sec in re.split(r"^#+\s*", text, flags=re.M):
-        if not sec.lower().startswith("response sample") and "response sample" not in sec[:60].lower():
-            continue
-        for block in re.findall(r"```[a-zA-Z]*[ \t]*\n(.*?)(?:```|\Z)", sec, re.S):
-            b = block.strip()
-            if b.startswith(("{", "[")):
-                v = lenient_json(b)
-                if v is not None:
-                    samples.append(v)
+    for b in response_sample_blocks(text):
+        v = lenient_json(b)
+        if v is not None:
+            samples.append(v)
     return title, samples
+
+
+# Top-level keys of a response envelope that describe the call, not the answer (catalogue.md section 3).
+ENVELOPE_META = {"statuscode", "message", "errors", "requestid", "timestamp", "traceid", "success", "status",
+                 "errormessage", "errormodel"}
+
+
+def object_path(items_path: list | None, top_level_keys: list[str], sample) -> list[str] | None:
+    """Where a single-object endpoint's one object sits: ["data"] for {statusCode, message, data, ...},
+    ["job"] for {success, message, job}; None when the body itself is the object."""
+    if items_path is not None or not isinstance(sample, dict):
+        return None
+    keys = [k for k in top_level_keys if not k.startswith("(")] or list(sample)
+    payload = [k for k in keys if k.lower() not in ENVELOPE_META]
+    if len(payload) == 1 and isinstance(sample.get(payload[0]), dict):
+        return payload
+    return None
 
 
 def clean_field(field: str, items_key: str | None) -> str:
@@ -299,6 +339,8 @@ def build(ref: Path) -> dict:
             "params": [param_entry(p) for p in e["query_params"]],
             "pagination": pag,
             "items_path": items_path,
+            "object_path": object_path(items_path, e["response_shape"].get("top_level_keys") or [],
+                                       samples[0] if samples else None),
             "top_level_keys": e["response_shape"].get("top_level_keys") or [],
             "item_fields": e.get("item_fields") or [],
             "item_fields_nested": e.get("item_fields_nested") or {},

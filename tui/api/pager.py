@@ -86,12 +86,14 @@ def _int(value: Any) -> int | None:
 
 
 def extract_items(endpoint: "Endpoint", body: Any) -> list:
-    """The items of one response: ``items_path`` keys, a bare array, or the single object."""
+    """The items of one response: ``items_path`` keys, a bare array, or the single object (the one under
+    ``object_path`` when the envelope wraps it, as /backup/m365/cloudbackupjobs/{jobId} wraps it in data)."""
     path = endpoint.items_path
     if body is None:
         return []
     if path is None:
-        return [body]
+        inner = dig(body, endpoint.object_path) if endpoint.object_path and isinstance(body, dict) else None
+        return [inner if isinstance(inner, dict) else body]
     if not path:
         return body if isinstance(body, list) else [body]
     value = dig(body, path)

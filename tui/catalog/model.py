@@ -160,6 +160,8 @@ class Endpoint:
     children: tuple[ChildList, ...] = ()
     job_source: bool = False           # a list of jobs whose failures the failed-jobs scan looks for
     status_fields: tuple[dict, ...] = field(default=(), repr=False)
+    # A single-object endpoint whose envelope wraps the object: ("data",) for {statusCode, data, ...}.
+    object_path: tuple[str, ...] | None = None
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -288,6 +290,7 @@ def _endpoint(d: dict) -> Endpoint:
         children=tuple(ChildList(**c) for c in d.get("children") or ()),
         job_source=bool(d.get("job_source")),
         status_fields=tuple(d.get("status_fields") or ()),
+        object_path=tuple(d["object_path"]) if d.get("object_path") else None,
     )
 
 
