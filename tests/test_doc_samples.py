@@ -133,6 +133,24 @@ def test_sample_reads_back_as_the_pages_items(entry, server, config, capsys):
         assert sent[0].path == path
 
 
+def reader_total(body):
+    """The total a reader sees: totalCount / totalNumber at the top or in the metadata / data object."""
+    if not isinstance(body, dict):
+        return None
+    for where in (body, *(v for k, v in body.items() if k.lower() in ("metadata", "data") and isinstance(v, dict))):
+        for k, v in where.items():
+            if k.lower() in ("totalcount", "totalnumber") and isinstance(v, (int, str)):
+                return int(v)
+    return None
+
+
+@pytest.mark.parametrize("entry", [e for e in READ if e["items_key"]], ids=ident)
+def test_sample_total_reads_back(entry):
+    from tui.api.pager import extract_total
+    body = entry["samples"][0]["body"]
+    assert extract_total(endpoint_of(entry), body) == reader_total(body)
+
+
 @pytest.mark.parametrize("entry", WRITE, ids=ident)
 def test_write_operation_with_a_sample_is_never_sent(entry, server, config, capsys):
     endpoint = endpoint_of(entry)

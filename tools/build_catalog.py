@@ -306,6 +306,8 @@ def build(ref: Path) -> dict:
         items_path = ([] if items_key == "(root array)" else items_key.split(".") if items_key else None)
         style = e["pagination"]["style"]
         pag = {"style": "none"}
+        if style.startswith("none") and "totalCount" in style:
+            pag["total_paths"] = ["totalCount"]      # one page, but it says how many there are
         if style in PAGINATION:
             pag = dict(PAGINATION[style])
         elif style.startswith("pageIndex/pageSize"):
