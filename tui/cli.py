@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--service", metavar="S", help="service key or name (m365, elements, enpower, ...)")
     e.add_argument("--search", metavar="TEXT", help="filter by id, title or path")
     e.add_argument("--all", action="store_true", help="include write operations (never sent)")
-    e.add_argument("--format", choices=("table", "json"), default="table")
+    e.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="table (piped: nothing cut), json (with parameters and enum values) or csv")
 
     t = sub.add_parser("token", help="decoded token claims")
     _common(t)

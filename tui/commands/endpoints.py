@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.commands.common import EXIT_OK, UsageError, format_items, report_error, to_json, write_output
+from tui.commands.common import EXIT_OK, UsageError, report_error, to_csv, to_json, to_table, write_output
 
-__all__ = ["run", "select"]
+__all__ = ["run", "select", "format_table"]
 
 
 def select(catalog: Any, service: str | None = None, search: str | None = None, include_writes: bool = False) -> list:
@@ -56,8 +56,32 @@ def run(args: Any) -> int:
                                               if p.enum else {})} for p in e.params]}
                               for r, e in zip(rows, chosen)]), None)
         return EXIT_OK
+    if args.format == "csv":
+        write_output(to_csv(rows) if rows else "", None)
+        return EXIT_OK
     cols = ["id", "method", "path", "scopes", "paging", "access"]
-    text = format_items(rows, "table", columns=cols) if rows else "(no endpoints match)\n"
-    text = text.replace("(no items)\n", "(no endpoints match)\n")
+    text = format_table(rows, cols) if rows else "(no endpoints match)\n"
     write_output(text, None)
     return EXIT_OK
+
+
+def format_table(rows: list[dict], cols: list[str], terminal_width: int | None = None) -> str:
+    """The table with every path whole. Piped (not a TTY): nothing is cut at all. On a terminal the
+    scopes and then the ids give up width so that a line fits; the paths never do."""
+    if terminal_width is None:
+        import shutil
+        import sys
+        if not sys.stdout.isatty():
+            return to_table(rows, cols, max_width=None)
+        terminal_width = shutil.get_terminal_size().columns
+    full = {c: max(len(c), *(len(str(r.get(c) or "")) for r in rows)) for c in cols}
+    limits: dict[str, int | None] = {c: None for c in cols}
+    excess = sum(full.values()) + 2 * (len(cols) - 1) - terminal_width
+    for c, floor in (("scopes", 12), ("id", 18)):
+        if excess <= 0:
+            break
+        give = min(excess, max(0, full[c] - floor))
+        if give:
+            limits[c] = full[c] - give
+            excess -= give
+    return to_table(rows, cols, max_width=limits)
