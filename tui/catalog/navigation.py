@@ -46,8 +46,43 @@ def item_edges(catalog: Catalog, endpoint: Endpoint, item: Any, context: dict[st
                 ok = False
                 break
             ctx[param] = str(value)
-        if ok and all(p in ctx for p in target.path_params):
-            out.append((target, ctx))
+        if ok:
+            out.extend(_fill_enum_params(target, ctx))
+    return out
+
+
+# An open enum path parameter with at most this many documented values becomes one edge per value
+# ({type}: Microsoft 365, Salesforce, Google, Dynamics 365); with more ({productType}: 22) the one edge
+# leaves it open and the explorer's parameter form offers the values as a picker.
+ENUM_EDGE_LIMIT = 6
+
+
+def enum_path_params(target: Endpoint) -> dict[str, Any]:
+    """Path parameters of ``target`` with documented values, by their name in the path template."""
+    out = {}
+    for name in target.path_params:
+        p = target.param(name)
+        if p is not None and p.enum:
+            out[name] = p
+    return out
+
+
+def _fill_enum_params(target: Endpoint, ctx: dict[str, str]) -> list[tuple[Endpoint, dict[str, str]]]:
+    """The edges to ``target`` once its open path parameters are filled: one per documented value of a
+    small enum (the title names the value), the edge itself when only a larger enum stays open, none
+    when a free-text parameter has no value."""
+    enums = enum_path_params(target)
+    open_ = [n for n in target.path_params if n not in ctx]
+    if any(n not in enums for n in open_):
+        return []
+    small = [n for n in open_ if len(enums[n].enum) <= ENUM_EDGE_LIMIT]
+    if not small:
+        return [(target, ctx)]
+    from dataclasses import replace
+    out = [(target, ctx)]
+    for name in small:
+        out = [(replace(t, title=f"{t.title}: {v.label}"), {**c, name: v.value})
+               for t, c in out for v in enums[name].enum]
     return out
 
 

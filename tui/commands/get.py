@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from tui.commands.common import (EXIT_OK, UsageError, eprint, format_items, open_tenant, report_error,
                                  write_output)
 
-__all__ = ["run", "resolve_target", "parse_params", "check_params"]
+__all__ = ["run", "resolve_target", "parse_params", "check_params", "check_path_params"]
 
 
 def resolve_target(catalog: Any, target: str) -> tuple[Any, dict[str, str], dict[str, Any]]:
@@ -64,8 +64,38 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
+def _allowed(p: Any) -> str:
+    return ", ".join(f"{v.value} ({v.label})" for v in p.enum)
+
+
+def _add_hint(endpoint: Any, names: list[str]) -> str:
+    """The exact -p arguments to add: an enum parameter shows a documented value, the others VALUE."""
+    adds, examples = [], []
+    for n in names:
+        p = endpoint.param(n)
+        if p is not None and p.enum:
+            adds.append(f"-p {n}={p.enum[0].value}")
+            examples.append(f"{n}={p.enum[0].value} is {p.enum[0].label}")
+        else:
+            adds.append(f"-p {n}=VALUE")
+    return "add " + " ".join(adds) + (f" ({'; '.join(examples)}; labels work too)" if examples else "")
+
+
+def check_path_params(endpoint: Any, path_params: dict[str, Any]) -> None:
+    """UsageError when a path parameter is missing, listing the documented values of an enum one
+    (``{productType}``: 1 DocAve Online, 4 Cloud Governance, ...) and the exact ``-p`` to add."""
+    missing = [n for n in endpoint.path_params if not path_params.get(n)]
+    if not missing:
+        return
+    enums = [endpoint.param(n) for n in missing if endpoint.param(n) is not None and endpoint.param(n).enum]
+    allowed = "".join(f"; {p_.name} is one of: {_allowed(p_)}" for p_ in enums)
+    raise UsageError(f"{endpoint.id} needs {', '.join(missing)} ({endpoint.path}){allowed}",
+                     hint=_add_hint(endpoint, missing) + " or give a concrete path")
+
+
 def check_params(endpoint: Any, path_params: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    """Validate against the catalogue before any request; UsageError naming the allowed values."""
+    """Validate against the catalogue before any request; UsageError naming the allowed values.
+    An enum path parameter given by its label is replaced by its value in ``path_params``."""
     from tui.catalog.validate import validate_params
     values = {**params}
     for k, v in path_params.items():
@@ -76,8 +106,15 @@ def check_params(endpoint: Any, path_params: dict[str, Any], params: dict[str, A
     errors = {k: v for k, v in errors.items() if not (k.lower() in pager_owned and k not in values)}
     if errors:
         lines = [f"{name}: {msg}" for name, msg in errors.items()]
-        raise UsageError(f"{endpoint.id}: " + "; ".join(lines),
-                         hint="give parameters with -p NAME=VALUE; enum values may be given by value or label")
+        enum_names = [n for n in errors if (endpoint.param(n) is not None and endpoint.param(n).enum)]
+        hint = "give parameters with -p NAME=VALUE; enum values may be given by value or label"
+        if enum_names:
+            hint = _add_hint(endpoint, enum_names)
+        raise UsageError(f"{endpoint.id}: " + "; ".join(lines), hint=hint)
+    for k in list(path_params):
+        hit = next((v for name, v in clean.items() if name.lower() == k.lower()), None)
+        if hit is not None:
+            path_params[k] = hit
     return clean
 
 
@@ -157,10 +194,7 @@ def run(args: Any) -> int:
         for k in list(params):
             if k.lower() in path_names:
                 pp[path_names[k.lower()]] = params.pop(k)
-        missing = [n for n in endpoint.path_params if not pp.get(n)]
-        if missing:
-            raise UsageError(f"{endpoint.id} needs {', '.join(missing)} ({endpoint.path})",
-                             hint=f"give {' '.join(f'-p {n}=VALUE' for n in missing)} or a concrete path")
+        check_path_params(endpoint, pp)
         clean = check_params(endpoint, pp, params)
         params = {k: v for k, v in clean.items() if k not in pp and k.lower() not in path_names}
         if args.all:

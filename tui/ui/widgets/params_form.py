@@ -48,8 +48,12 @@ class ParamsForm(VerticalScroll):
         super().__init__(**kwargs)
         self.endpoint = endpoint
         self.initial = dict(values or {})
-        # Path parameters not known from the tree (an endpoint opened with `:`) come first.
-        path = [p for p in endpoint.params if p.location == "path" and p.name in (missing_path or ())]
+        # Path parameters not known from the tree (an endpoint opened with `:`) come first. The docs name
+        # some differently from the path template (jobType for {JobType}); the template's name is the key.
+        templates = {n.lower(): n for n in endpoint.path_params}
+        wanted = {n.lower() for n in (missing_path or ())}
+        path = [p for p in endpoint.params if p.location == "path" and p.name.lower() in wanted]
+        self.keys: dict[str, str] = {p.name: templates.get(p.name.lower(), p.name) for p in path}
         params = list(endpoint.user_params())
         self.params: list[Param] = path + sorted(params, key=lambda p: (not p.required, params.index(p)))
         start, end = time_params(endpoint)
@@ -72,12 +76,14 @@ class ParamsForm(VerticalScroll):
                 if p.required:
                     label.append("*")
                 yield Label(label, classes="param-label" + (" -required" if p.required else ""))
-                value = self.initial.get(p.name)
+                value = self.initial.get(self.keys.get(p.name, p.name))
                 if p.enum:
+                    # an enum path parameter ({productType}) is a picker of its documented values too
                     options = [(f"{e.value} — {safe_text(e.label, 40)}", e.value) for e in p.enum]
                     yield Select(options, value=str(value) if value is not None and any(
                         e.value == str(value) for e in p.enum) else Select.NULL,
-                        allow_blank=True, compact=True, id=_field_id(p.name), prompt="(any)")
+                        allow_blank=True, compact=True, id=_field_id(p.name),
+                        prompt="(choose one)" if p.location == "path" else "(any)")
                 else:
                     placeholder = (p.constraint or p.default or p.doc_type or p.type or "")
                     yield Input("" if value is None else str(value), placeholder=safe_text(str(placeholder), 40),
@@ -95,11 +101,12 @@ class ParamsForm(VerticalScroll):
             if isinstance(widget, Select):
                 v = widget.value
                 if v is not Select.NULL and v is not None:
-                    out[p.name] = v
+                    out[self.keys.get(p.name, p.name)] = v
             else:
                 text = widget.value.strip()
                 if text:
-                    out[p.name] = [s.strip() for s in text.split(",")] if p.type == "list" else text
+                    out[self.keys.get(p.name, p.name)] = ([s.strip() for s in text.split(",")] if p.type == "list"
+                                                          else text)
         return out
 
     def validate(self) -> tuple[dict[str, Any], dict[str, str]]:
@@ -110,11 +117,14 @@ class ParamsForm(VerticalScroll):
                 errors.pop(p.name, None)
         for p in self.params:
             if p.location == "path":
+                key = self.keys.get(p.name, p.name)
                 errors.pop(p.name, None)
-                if values.get(p.name):
-                    clean[p.name] = values[p.name]
+                clean.pop(p.name, None)
+                if values.get(key):
+                    clean[key] = values[key]
                 else:
-                    errors[p.name] = f"{p.name} is required (a path parameter)"
+                    allowed = f"; choose one of its {len(p.enum)} documented values" if p.enum else ""
+                    errors[p.name] = f"{key} is required (a path parameter){allowed}"
         for p in self.params:
             err = self.query_one("#" + _field_id(p.name) + "-error", Static)
             msg = errors.get(p.name)
