@@ -171,19 +171,21 @@ def scenario_pager(runs: int, quick: bool) -> list[Row]:
 def scenario_table(runs: int, quick: bool) -> list[Row]:
     from tests import bench_widgets as bw
     big = 20_000 if quick else 100_000
-    small = repeat(lambda: bw.bench_table_append(1_000), runs)
-    large = repeat(lambda: bw.bench_table_append(big), runs)
+    # Each measure is already the median of 7-21 repeats inside one app; --quick builds each app once.
+    runs, warmup = (1, 0) if quick else (runs, 1)
+    small = repeat(lambda: bw.bench_table_append(1_000), runs, warmup)
+    large = repeat(lambda: bw.bench_table_append(big), runs, warmup)
     m, lo, hi = stats(large)
     sm = statistics.median(small)
     rows = [Row(f"table: append 100-row page at {big:,} rows", "PagedTable.append_rows + render visible lines",
                 "ms", m * 1000, lo * 1000, hi * 1000, reference="itself at 1,000 rows", ref_median=sm * 1000,
                 ratio=m / sm, target="< 16 ms and ~1x", met=m < 0.016 and m / sm < 2)]
     dt_rows = 2_000 if quick else 10_000
-    dt = repeat(lambda: bw.bench_datatable_append(dt_rows), max(2, runs // 2))
+    dt = repeat(lambda: bw.bench_datatable_append(dt_rows), 1 if quick else max(2, runs // 2), warmup)
     rows.append(Row(f"reference: Textual DataTable append at {dt_rows:,} rows", "DataTable.add_rows(100)",
                     "ms", *(x * 1000 for x in stats(dt)), target="(reference)"))
-    cur_small = repeat(lambda: bw.bench_table_cursor(1_000), runs)
-    cur_large = repeat(lambda: bw.bench_table_cursor(big), runs)
+    cur_small = repeat(lambda: bw.bench_table_cursor(1_000), runs, warmup)
+    cur_large = repeat(lambda: bw.bench_table_cursor(big), runs, warmup)
     m, lo, hi = stats(cur_large)
     cm = statistics.median(cur_small)
     rows.append(Row(f"table: cursor-down at {big:,} rows", "action_cursor_down + render visible lines",

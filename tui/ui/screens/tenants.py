@@ -9,51 +9,55 @@ through ``tui.config``'s locked, atomic helpers.
 from __future__ import annotations
 
 import asyncio
-import os
-from datetime import datetime, timezone
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Static
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
 from tui.config import ConfigError, delete_tenant, set_default_tenant
-from tui.environments import DATA_CENTERS, ENVIRONMENTS
 from tui.tenants import TenantEntry
-from tui.textsafe import safe_multiline, safe_text
+from tui.textsafe import safe_text
+from tui.ui.screens.tenant_render import (COLUMNS, detail_text, display_path, failure_text, notice_text, row_key,
+                                          success_text, tenant_cells, testing_text, tilde)
+from tui.ui.widgets.action_link import ActionLink
 from tui.ui.widgets.footer import Footer
-from tui.ui.widgets.header import AppHeader, accent_colour
+from tui.ui.widgets.header import AppHeader
 
-__all__ = ["TenantScreen", "ConfirmDelete", "display_path"]
+__all__ = ["TenantScreen", "display_path", "ConnectionTested"]  # ConfirmDelete: see __getattr__
 
 WIDE = 140  # from this width the test result sits beside the details instead of under them
-DEMO_BADGE = "bold black on #c9a227"
-COLUMNS = (("default", ""), ("name", "Name"), ("environment", "Environment"), ("data_center", "DC"),
-           ("auth", "Auth"), ("client_id", "Client ID"), ("accent", "Accent"), ("notes", "Notes"))
 
 
-def display_path(path: str | os.PathLike[str]) -> str:
-    """A path as the user would type it: the home directory as ``~``."""
-    return _tilde(str(path))
+def __getattr__(name: str):
+    if name == "ConfirmDelete":  # the delete question and its Buttons load when first asked
+        from tui.ui.screens.tenant_confirm import ConfirmDelete
+        return ConfirmDelete
+    raise AttributeError(name)
 
 
-def _tilde(text: str) -> str:
-    home = str(Path.home()).rstrip("/")
-    if not home:  # HOME=/ : nothing to shorten
-        return text
-    return text.replace(home + "/", "~/")
+class ConnectionTested(Message):
+    """A connection test ended: the token of each scope bundle (``tui.perms.TokenInfo``), or why not."""
+
+    def __init__(self, name: str, tenant=None, infos: list | None = None, error: BaseException | None = None):
+        super().__init__()
+        self.name = name
+        self.tenant = tenant
+        self.infos = infos or []
+        self.error = error
 
 
-def _row_key(entry: TenantEntry) -> str:
-    return ("demo:" if entry.demo else "cfg:") + entry.name
-
-
-def _dim(text: str) -> Text:
-    return Text(text, style="dim")
+async def test_tokens(session) -> list:
+    """A fresh token for every scope bundle (``x`` asks the identity service, not the cache), described
+    by ``tui.perms.token_infos`` as ``avegraph token`` describes them. Raises the first failure."""
+    from tui.perms import token_infos
+    for bundle in session.bundles:
+        await session.token(bundle, force=True)
+    return await token_infos(session, acquire=False)
 
 
 class TenantTable(DataTable):
@@ -62,49 +66,6 @@ class TenantTable(DataTable):
     DEFAULT_CSS = """
     TenantTable { height: auto; max-height: 60%; }
     """
-
-
-class ConfirmDelete(ModalScreen[bool]):
-    DEFAULT_CSS = """
-    ConfirmDelete { align: center middle; }
-    ConfirmDelete > Vertical { width: 64; max-width: 95%; height: auto; border: round $error;
-                               background: $surface; padding: 0 1; }
-    ConfirmDelete #confirm-buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    ConfirmDelete #confirm-buttons Button { margin-left: 2; }
-    """
-    BINDINGS = [
-        Binding("escape,n", "cancel", "Keep"),
-        Binding("y", "confirm", "Delete"),
-    ]
-
-    def __init__(self, name: str, config_path: Path) -> None:
-        super().__init__()
-        self.tenant_name = name
-        self.config_path = config_path
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            text = Text.assemble(("Delete tenant ", "bold"))
-            text.append(safe_text(self.tenant_name, 64), style="bold")
-            text.append("?", style="bold")
-            text.append(f"\nIt is removed from {safe_text(display_path(self.config_path))}; "
-                        "the other tenants and settings stay as they are.")
-            text.append("\ny delete · n / Esc keep", style="dim")
-            yield Static(text)
-            with Horizontal(id="confirm-buttons"):
-                yield Button("Keep", id="keep")
-                yield Button("Delete", id="confirm", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#keep", Button).focus()  # the safe choice is the default
-
-    @on(Button.Pressed, "#confirm")
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#keep")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 class TenantScreen(Screen):
@@ -120,7 +81,7 @@ class TenantScreen(Screen):
     TenantScreen #notice { height: auto; }
     TenantScreen #notice-actions { height: auto; margin-top: 1; display: none; }
     TenantScreen #notice-actions.-visible { display: block; }
-    TenantScreen #notice-actions Button { margin-right: 2; }
+    TenantScreen #notice-actions ActionLink { margin-right: 2; }
     TenantScreen #main { height: 1fr; }
     TenantScreen #side { height: 1fr; }
     TenantScreen #detail { height: auto; padding: 0 1; margin-top: 1; }
@@ -157,8 +118,8 @@ class TenantScreen(Screen):
         with Vertical(id="notice-box"):
             yield Static(id="notice")
             with Horizontal(id="notice-actions"):
-                yield Button("Add tenant (a)", id="notice-add", compact=True, variant="primary")
-                yield Button("Open demo-aos", id="notice-demo", compact=True)
+                yield ActionLink("Add tenant (a)", id="notice-add", primary=True)
+                yield ActionLink("Open demo-aos", id="notice-demo")
         with Vertical(id="main"):
             yield TenantTable(id="tenants", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="side"):
@@ -180,9 +141,9 @@ class TenantScreen(Screen):
         self._filled_before_resume = self.stack_updates == 0
         box = self.query_one("#test-box")
         box.border_title = "Connection test"
-        self.query_one("#test-result", Static).update(_dim(
+        self.query_one("#test-result", Static).update(Text(
             "Press x to test the highlighted tenant: avegraph asks its identity service for a token "
-            "and lists the scopes it grants. No other request is made."))
+            "and lists the scopes it grants. No other request is made.", style="dim"))
         table.focus()
 
     def on_resize(self) -> None:
@@ -211,41 +172,15 @@ class TenantScreen(Screen):
         table.clear()
         self.entries = {}
         for entry in self.directory.entries():
-            key = _row_key(entry)
+            key = row_key(entry)
             if key in self.entries:
                 continue
             self.entries[key] = entry
-            table.add_row(*self._cells(entry, default), key=key)
+            table.add_row(*tenant_cells(entry, default), key=key)
         self._update_notice()
         if keep is not None:
             self.select_tenant(keep)
         self._update_detail()
-
-    def _cells(self, entry: TenantEntry, default: str | None) -> list[Text]:
-        cfg = entry.config
-        star = Text("★", style="bold yellow") if (not entry.demo and entry.name == default) else Text("")
-        name = Text(safe_text(entry.name, 40), style="bold" if not entry.demo else "")
-        if entry.demo:
-            environment = Text(" DEMO ", style=DEMO_BADGE)
-            data_center = _dim("local")
-            notes = Text(safe_text(entry.description, 80))
-        else:
-            assert cfg is not None
-            environment = Text(cfg.environment)
-            data_center = Text(cfg.data_center or "—")
-            notes = _dim(safe_text(cfg.secret_source, 60))
-        client_id = Text(safe_text(cfg.short_client_id)) if cfg is not None else _dim("—")
-        return [star, name, environment, data_center, Text(entry.auth), client_id,
-                self._swatch(cfg.accent if cfg else None), notes]
-
-    @staticmethod
-    def _swatch(accent: str | None) -> Text:
-        if not accent:
-            return _dim("—")
-        colour = accent_colour(accent)
-        text = Text.assemble(("██ ", colour)) if colour else Text.assemble(("?? ", "dim"))
-        text.append(safe_text(accent, 12))
-        return text
 
     @property
     def current(self) -> TenantEntry | None:
@@ -274,40 +209,13 @@ class TenantScreen(Screen):
 
     # -- the notice above the table ------------------------------------------------------------------
     def _update_notice(self) -> None:
+        text, error, actions = notice_text(self.directory)
         box = self.query_one("#notice-box")
-        notice = self.query_one("#notice", Static)
-        actions = self.query_one("#notice-actions")
-        d = self.directory
-        path = display_path(d.config_path)
-        box.remove_class("-error")
-        if d.missing:
-            text = Text.assemble(("No config file yet.", "bold"))
-            text.append(" It goes here: ")
-            text.append(safe_text(path), style="bold")
-            text.append("\nAdd a tenant (a) to create it (mode 0600), or open a demo tenant below: "
-                        "they talk to a simulator on this machine, no credentials needed.")
-            text.append(f"\nFrom a shell: avegraph demo-server --write-config {safe_text(path)}", style="dim")
-            notice.update(text)
-            box.add_class("-visible")
-            actions.add_class("-visible")
-        elif d.error is not None:
-            text = Text.assemble(("The config file has an error", "bold"))
-            text.append(" — configured tenants are hidden until it is fixed; demo tenants still work. "
-                        "Press r after editing the file.\n")
-            text.append(safe_multiline(_tilde(str(d.error))))
-            notice.update(text)
-            box.add_class("-visible", "-error")
-            actions.remove_class("-visible")
-        elif d.config is not None and d.config.warnings:
-            text = Text.assemble((f"{safe_text(path)}:", "bold"))
-            for warning in d.config.warnings:
-                text.append("\n• " + safe_text(warning))
-            notice.update(text)
-            box.add_class("-visible")
-            actions.remove_class("-visible")
-        else:
-            box.remove_class("-visible")
-            actions.remove_class("-visible")
+        box.set_class(text is not None, "-visible")
+        box.set_class(error, "-error")
+        self.query_one("#notice-actions").set_class(actions, "-visible")
+        if text is not None:
+            self.query_one("#notice", Static).update(text)
 
     # -- the detail panel ----------------------------------------------------------------------------
     @on(DataTable.RowHighlighted)
@@ -315,49 +223,7 @@ class TenantScreen(Screen):
         self._update_detail()
 
     def _update_detail(self) -> None:
-        detail = self.query_one("#detail", Static)
-        entry = self.current
-        if entry is None:
-            detail.update(_dim("No tenants. Press a to add one."))
-            return
-        text = Text.assemble((safe_text(entry.name, 64), "bold"))
-        if entry.demo:
-            text.append("  ")
-            text.append(" DEMO ", style=DEMO_BADGE)
-        elif entry.name == self.directory.default_name():
-            text.append("  ★ default", style="yellow")
-        cfg = entry.config
-        if cfg is not None and cfg.accent:
-            text.append("  ")
-            text.append_text(self._swatch(cfg.accent))
-        rows: list[tuple[str, str]] = []
-        if entry.demo:
-            rows.append(("", entry.description))
-            if cfg is None:
-                rows.append(("Server", "the built-in simulator on 127.0.0.1 (starts when opened or tested)"))
-        if cfg is not None:
-            env = ENVIRONMENTS.get(cfg.environment)
-            place = env.label if env else cfg.environment
-            if cfg.data_center and not entry.demo:
-                place += f" · {cfg.data_center} — {DATA_CENTERS.get(cfg.data_center, ('?',))[0]}"
-            if not entry.demo:
-                rows.append(("Where", place))
-            rows.append(("API", cfg.api_url))
-            rows.append(("Token", cfg.token_url))
-            rows.append(("Client ID", cfg.client_id))
-            rows.append(("Credential", _tilde(cfg.secret_source)))
-            rows.append(("Scopes", ", ".join(cfg.scopes) if cfg.scopes else
-                         "not set: the token gets every scope the app registration holds"))
-            if cfg.ca_bundle:
-                rows.append(("CA bundle", _tilde(cfg.ca_bundle)))
-            if cfg.proxy:
-                rows.append(("Proxy", "set (see the config file)"))
-        for label, value in rows:
-            text.append("\n")
-            if label:
-                text.append(f"{label:<11}", style="dim")
-            text.append(safe_text(value, 400))
-        detail.update(text)
+        self.query_one("#detail", Static).update(detail_text(self.current, self.directory.default_name()))
 
     # -- opening ------------------------------------------------------------------------------------
     @on(DataTable.RowSelected)
@@ -372,7 +238,7 @@ class TenantScreen(Screen):
         if entry is not None:
             self.app.open_explorer(entry.name)
 
-    @on(Button.Pressed, "#notice-demo")
+    @on(ActionLink.Pressed, "#notice-demo")
     def _open_demo(self) -> None:
         self.app.open_explorer("demo-aos")
 
@@ -382,7 +248,7 @@ class TenantScreen(Screen):
         demo = [e.name for e in self.entries.values() if e.demo]
         return configured, demo
 
-    @on(Button.Pressed, "#notice-add")
+    @on(ActionLink.Pressed, "#notice-add")
     def action_add(self) -> None:
         from tui.ui.screens.tenant_form import TenantForm
         configured, demo = self._names()
@@ -424,6 +290,7 @@ class TenantScreen(Screen):
         if entry is None:
             return
         name = entry.name
+        from tui.ui.screens.tenant_confirm import ConfirmDelete
         self.app.push_screen(ConfirmDelete(name, self.directory.config_path),
                              lambda yes: self._delete_confirmed(name) if yes else None)
 
@@ -433,7 +300,7 @@ class TenantScreen(Screen):
         try:
             removed = delete_tenant(self.directory.config_path, name)
         except (ConfigError, OSError) as exc:
-            self.notify(f"Not deleted: {safe_text(_tilde(str(exc)))}", severity="error", markup=False)
+            self.notify(f"Not deleted: {safe_text(tilde(str(exc)))}", severity="error", markup=False)
             return
         self._forget_session(name)
         self.refresh_tenants(reload=True)
@@ -466,7 +333,7 @@ class TenantScreen(Screen):
         try:
             set_default_tenant(self.directory.config_path, entry.name)
         except (ConfigError, OSError) as exc:
-            self.notify(f"Default not saved: {safe_text(_tilde(str(exc)))}", severity="error", markup=False)
+            self.notify(f"Default not saved: {safe_text(tilde(str(exc)))}", severity="error", markup=False)
             return
         self.refresh_tenants(select=entry.name, reload=True)
         self.notify(f"{safe_text(entry.name, 64)} is now the default tenant", markup=False)
@@ -494,90 +361,31 @@ class TenantScreen(Screen):
         box.set_class(state == "failed", "-failed")
         self.query_one("#test-result", Static).update(text)
 
-    @work(exclusive=True, group="test-connection")
-    async def test_connection(self, name: str) -> None:
+    def test_connection(self, name: str) -> None:
         """Acquire a token for every scope bundle of the tenant; pressing x again cancels this one."""
         self.tested = name
-        title = Text.assemble(("Testing ", "bold"))
-        title.append(safe_text(name, 64), style="bold")
-        title.append(" … asking the identity service for a token")
-        self._show_test(title)
+        self._show_test(testing_text(name))
+        self._run_test(name)
+
+    @work(exclusive=True, group="test-connection")
+    async def _run_test(self, name: str) -> None:
         try:
             # Resolving a demo tenant starts the simulator (blocking): off the event loop.
             session = await asyncio.to_thread(self.app.session_for, name)
-            for bundle in session.bundles:
-                await session.token(bundle, force=True)
-            claims = await session.token_claims()
+            infos = await test_tokens(session)
         except Exception as exc:  # noqa: BLE001 - every failure is shown in the panel, none is raised
-            self._show_test(self._failure_text(name, exc), "failed")
+            self.post_message(ConnectionTested(name, error=exc))
         else:
-            self._show_test(self._success_text(name, session, claims), "ok")
+            self.post_message(ConnectionTested(name, session.tenant, infos))
+
+    @on(ConnectionTested)
+    def _tested(self, event: ConnectionTested) -> None:
+        if event.name != self.tested:
+            return  # a test of another tenant, superseded
+        if event.error is not None:
+            self._show_test(failure_text(event.name, event.error), "failed")
+        else:
+            self._show_test(success_text(event.name, event.tenant, event.infos), "ok")
         if any(e.demo and e.config is None for e in self.entries.values()):
             self.refresh_tenants()  # the demo server runs now: show the demo tenants' settings
         self.query_one("#test-box").scroll_visible(animate=False)
-
-    def _success_text(self, name: str, session, claims: dict) -> Text:
-        granted: list[str] = []
-        seen: set[str] = set()
-        for c in claims.values():
-            for s in c.scopes:
-                if s.lower() not in seen:
-                    seen.add(s.lower())
-                    granted.append(s)
-        text = Text.assemble(("✓ ", "bold green"))
-        text.append(safe_text(name, 64), style="bold")
-        text.append(": token granted")
-        first = next(iter(claims.values()), None)
-        tenant = session.tenant
-        text.append(f"\n{'Token URL':<11}", style="dim")
-        text.append(safe_text(tenant.token_url, 200))
-        if first is not None and first.client_id:
-            text.append(f"\n{'Client ID':<11}", style="dim")
-            text.append(safe_text(str(first.client_id), 80))
-        if first is not None and first.expires_at is not None:
-            left = first.expires_at - datetime.now(timezone.utc)
-            text.append(f"\n{'Expires':<11}", style="dim")
-            text.append(f"in {max(int(left.total_seconds() // 60), 0)} min")
-        wanted = tuple(getattr(tenant, "scopes", None) or ())
-        missing = [s for s in wanted if s.lower() not in seen]
-        text.append(f"\n{'Scopes':<11}", style="dim")
-        text.append(f"{len(granted)} granted", style="bold")
-        if granted:
-            text.append("\n" + "  ".join(safe_text(s, 120) for s in sorted(granted, key=str.lower)))
-        if missing:
-            text.append("\nNot granted: ", style="bold yellow")
-            text.append(safe_text(", ".join(missing), 400))
-        return text
-
-    def _failure_text(self, name: str, exc: Exception) -> Text:
-        from tui.api.errors import ApiError, AuthError, NetworkError
-
-        text = Text.assemble(("✗ ", "bold red"))
-        text.append(safe_text(name, 64), style="bold")
-        if isinstance(exc, AuthError):
-            text.append(": the identity service refused the token request")
-            text.append(f"\n{'Error':<11}", style="dim")
-            text.append(safe_text(exc.error, 100), style="bold")
-            if exc.error_description:
-                text.append(" — " + safe_text(exc.error_description, 400))
-            text.append(f"\n{'Token URL':<11}", style="dim")
-            text.append(safe_text(exc.token_url, 200))
-            if exc.scopes:
-                text.append(f"\n{'Scopes':<11}", style="dim")
-                text.append(safe_text(" ".join(exc.scopes), 400))
-        elif isinstance(exc, NetworkError):
-            text.append(": cannot reach the service")
-            text.append("\n" + safe_text(exc.message, 400))
-            if exc.url:
-                text.append(f"\n{'URL':<11}", style="dim")
-                text.append(safe_text(exc.url, 200))
-        elif isinstance(exc, ConfigError):
-            text.append(": the tenant's settings are not usable")
-            text.append("\n" + safe_text(_tilde(str(exc)), 600))
-        else:
-            text.append(": " + safe_text(str(exc) or type(exc).__name__, 600))
-        hint = exc.hint if isinstance(exc, ApiError) else None
-        if hint:
-            text.append(f"\n{'Hint':<11}", style="bold yellow")
-            text.append(safe_text(hint, 600))
-        return text

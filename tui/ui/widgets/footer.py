@@ -1,62 +1,125 @@
-"""Textual's Footer, without the rebuilds that show nothing new.
+"""The key bar at the bottom of every screen: one widget that draws the screen's keys on one line.
 
-Textual's ``Footer`` recomposes (a new ``FooterKey`` per binding, each styled twice) on every
-"bindings updated" signal: a screen push, every focus change, every idle binding refresh. Opening
-the tenant screen that was five builds, four of them of keys already shown (~150 ms of CPU on the
-2-core dev machine). This one coalesces the requests that arrive before the rebuild runs, skips
-the rebuild when the keys it would show are the ones it shows, and gives each bound key its
-compact state before mounting (so it is styled once). What it shows is Textual's.
+Textual's ``Footer`` is a container of one ``FooterKey`` widget per binding, recomposed on every
+"bindings updated" signal (a screen push, every focus change). Each key is a widget to style,
+lay out and paint, and the first screen pays for parsing their CSS: measured on the tenant
+screen, the footer was ~20 ms of a ~300 ms start-up, the largest single part that is ours.
+This one is a single widget that renders the keys as one line of text and repaints only when
+the keys it would show change. It looks like Textual's footer (the same theme variables), puts
+the first-declared keys first and drops the keys that do not fit the width (most important
+first, so a screen declares its bindings in that order), keeps the command palette's key on the
+right, and a click on a key presses it.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer as _TextualFooter
-from textual.widgets._footer import FooterKey
+from rich.text import Text
+from textual import events
+from textual.widget import Widget
 
-__all__ = ["Footer"]
+__all__ = ["Footer", "footer_items"]
 
 
-class Footer(_TextualFooter):
-    """Drop-in ``textual.widgets.Footer`` (CSS, queries and behaviour unchanged)."""
+def footer_items(screen) -> list[tuple[str, str, str, bool]]:
+    """(key, key as shown, description, enabled) for each binding the footer shows, in order.
 
-    _rebuild_pending = False
-    _shown: tuple | None = None  # the bindings the current keys were built from
+    One entry per action (the first key bound to it), as Textual's footer does; the command
+    palette's binding is not among them (it has its own place on the right).
+    """
+    app = screen.app
+    seen: set[str] = set()
+    items = []
+    palette_key = app.COMMAND_PALETTE_BINDING
+    for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+        if not binding.show or binding.action in seen or key == palette_key:
+            continue
+        seen.add(binding.action)
+        items.append((binding.key, app.get_key_display(binding), binding.description, enabled))
+    return items
 
-    def _key_signature(self) -> tuple:
-        """Everything ``Footer.compose`` reads: the shown bindings in order, and the palette key."""
-        active = self.screen.active_bindings
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        return (self.show_command_palette, self.app.ENABLE_COMMAND_PALETTE,
-                palette[1:] if palette is not None else None,
-                tuple((binding, enabled, tooltip) for (_, binding, enabled, tooltip) in active.values()
-                      if binding.show))
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready and self.screen.focused is not None:
-            # Textual waits for the first bindings signal (one more build, layout and paint). With
-            # the focus settled (a footer mounted after the screen's auto-focus) the keys are known.
-            self.set_reactive(_TextualFooter._bindings_ready, True)
-        self._shown = self._key_signature() if self._bindings_ready else None
-        compact = self.compact
-        for widget in super().compose():
-            if isinstance(widget, FooterKey) and "compact" in (getattr(widget, "_reactive_connect", None) or {}):
-                # Bound to the footer's ``compact``: the binding would set it after mounting,
-                # restyling the key twice (keys that are not bound keep their own default).
-                widget.set_reactive(FooterKey.compact, compact)
-                widget.set_class(compact, "-compact", update=False)
-            yield widget
+class Footer(Widget, can_focus=False):
+    """The screen's keys on one line; a drop-in for ``textual.widgets.Footer`` in this app."""
 
-    def bindings_changed(self, screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen and not self._rebuild_pending:
-            self._rebuild_pending = True
-            self.call_after_refresh(self._rebuild)
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer--key", "footer--description", "footer--disabled", "footer--palette"}
+    DEFAULT_CSS = """
+    Footer {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .footer--key { color: $footer-key-foreground; background: $footer-key-background; text-style: bold; }
+        & > .footer--description { color: $footer-description-foreground;
+                                   background: $footer-description-background; }
+        & > .footer--disabled { text-style: dim; }
+        & > .footer--palette { color: $foreground 20%; }
+    }
+    """
 
-    async def _rebuild(self) -> None:
-        self._rebuild_pending = False
-        if not self.is_attached or self._shown == self._key_signature():
-            return
-        await self.recompose()
+    def __init__(self, *, show_command_palette: bool = True, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.show_command_palette = show_command_palette
+        self._spans: list[tuple[int, int, str, bool]] = []   # (start, end, key, enabled) of each drawn key
+        self._shown: tuple | None = None                       # the items and width the last render drew
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen) -> None:
+        if self.is_attached and screen is self.screen and self._shown != self._signature():
+            self.refresh()
+
+    def _signature(self) -> tuple:
+        return (tuple(footer_items(self.screen)), self._palette(), self.size.width)
+
+    def _palette(self) -> tuple[str, str] | None:
+        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
+            return None
+        active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if active is None:
+            return None
+        binding = active[1]
+        return binding.key, f" {self.app.get_key_display(binding)} {binding.description} "
+
+    def render(self) -> Text:
+        signature = self._signature()
+        items, palette, width = signature
+        self._shown = signature
+        key_style = self.get_component_rich_style("footer--key")
+        desc_style = self.get_component_rich_style("footer--description")
+        dim = self.get_component_rich_style("footer--disabled")
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[tuple[int, int, str, bool]] = []
+        right = Text(no_wrap=True, end="")
+        if palette is not None:
+            right.append("▏", style=self.get_component_rich_style("footer--palette"))
+            right.append(palette[1], style=key_style)
+        room = width - right.cell_len
+        for key, shown, description, enabled in items:
+            part = Text.assemble((f" {shown} ", key_style), (f"{description} " if description else "", desc_style))
+            if not enabled:
+                part.stylize(dim)
+            if line.cell_len + part.cell_len > room:
+                break                       # the rest does not fit: the first-declared keys stay
+            spans.append((line.cell_len, line.cell_len + part.cell_len, key, enabled))
+            line.append_text(part)
+        if palette is not None:
+            line.append(" " * max(room - line.cell_len, 0))
+            spans.append((line.cell_len, line.cell_len + right.cell_len, palette[0], True))
+            line.append_text(right)
+        self._spans = spans
+        return line
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key, enabled in self._spans:
+            if start <= event.x < end:
+                if enabled:
+                    self.app.simulate_key(key)
+                else:
+                    self.app.bell()
+                return
