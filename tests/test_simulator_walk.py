@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.test_simulator_api import client, token_for, tokens  # noqa: F401 - the same module fixtures
 from tui.api.pager import extract_items
 from tui.catalog import load_catalog
-from tui.simulator.demo import DEMO_SPECS
 
 DATA = json.loads((Path(__file__).parent / "data" / "doc_samples.json").read_text(encoding="utf-8"))
 CATALOG = load_catalog()
@@ -30,27 +29,9 @@ def endpoint_of(entry):
     return e
 
 
-@pytest.fixture(scope="module")
-def client():
-    with httpx.Client(timeout=30) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def tokens(client, sim):
-    out = {}
-    for name in ("demo-aos", "demo-partner"):
-        spec = next(s for s in DEMO_SPECS if s.name == name)
-        r = client.post(sim.token_url, data={"grant_type": "client_credentials", "client_id": spec.client_id,
-                                             "client_secret": spec.secret})
-        assert r.status_code == 200, r.text
-        out[name] = r.json()["access_token"]
-    return out
-
-
 def fetch(client, sim, tokens, e, *, query=None, path_params=None):
     ex = sim.dataset.example(e.id)
-    token = tokens["demo-partner" if e.base == "elements" else "demo-aos"]
+    token = token_for(e, tokens)
     url = sim.base_url + e.format_path(ex["path_params"] if path_params is None else path_params)
     return client.request(e.method, url, params=ex["query"] if query is None else query,
                           json=ex["body"] if e.method == "POST" else None,
