@@ -261,3 +261,17 @@ def test_both_spellings_of_a_contradicted_sample_are_read(name, why, change, wha
             assert extract_total(endpoint, body) == reader_total(sample)
         else:
             assert [endpoint.status.value_of(i) for i in items] == [i["state"] for i in reader_items(entry, sample)]
+
+
+def test_the_overview_envelope_the_page_wraps_in_brackets_is_read_either_way(server, config, capsys):
+    """elements/general/job/get-customer-cloud-backup-m365-overview.md shows `[ "data": [...], "metadata": {...} ]`
+    (invalid JSON); read as the object it means, or as an array holding that object."""
+    entry = next(e for e in READ if e["path"].endswith("/cloud-backup-m365/overview"))
+    assert entry["samples"][0]["repairs"] == ["[ ] around an object"]
+    body = entry["samples"][0]["body"]
+    path, params = cli_args(endpoint_of(entry))
+    server.route("/", "json", body=json.dumps([body]))
+    code = main(["get", "--config", config, path, *params, "--format", "jsonl", "--max-pages", "1"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert [json.loads(line) for line in out.splitlines()] == body["data"]
