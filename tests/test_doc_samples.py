@@ -204,3 +204,74 @@ def test_no_page_with_a_sample_is_dropped_silently():
             assert key in covered, f"{rel}: the sample of {key} is neither covered nor listed as unparsed"
     for e in DATA["unparsed"]:
         assert e["reason"]
+
+
+# -- samples the pages themselves contradict ---------------------------------------------------------------
+# (endpoint, what the page's table says instead of the sample, a change of the sample into the table's
+# spelling, what the client must still read). The client handles both spellings; the sample wins for output.
+
+def _rename(where: str, old: str, new: str):
+    def change(body):
+        node = body
+        for k in [k for k in where.split(".") if k]:
+            node = node[k]
+        node[new] = node.pop(old)
+        return body
+    return change
+
+
+def _rename_in_items(items_key: str, old: str, new: str):
+    def change(body):
+        node = body
+        for k in items_key.split("."):
+            node = node[k]
+        for item in node:
+            item[new] = item.pop(old)
+        return body
+    return change
+
+
+CONTRADICTED = [
+    ("GET /backup/vm/jobs", "table: nextlink (lower-case l), sample: nextLink", _rename("", "nextLink", "nextlink"),
+     "next"),
+    ("GET /backup/m365/cloudbackupjobs", "table: metadata.totalNumber, sample: metadata.totalCount",
+     _rename("metadata", "totalCount", "totalNumber"), "total"),
+    ("GET /backup/sfbapi/jobs", "table: status, sample: state", _rename_in_items("data.jobs", "state", "status"),
+     "status"),
+    ("GET /partner/external/v3/rm/customers/{customerId}/tenants/{tenantId}/detection/rules/{ruleId}/hit-items",
+     "metaData here, metadata on every other Elements page", _rename("", "metaData", "metadata"), "total"),
+]
+
+
+@pytest.mark.parametrize("name,why,change,what", CONTRADICTED, ids=[c[0] for c in CONTRADICTED])
+def test_both_spellings_of_a_contradicted_sample_are_read(name, why, change, what):
+    import copy
+
+    from tui.api.pager import extract_items, extract_total
+    from tui.catalog.model import dig_first
+    entry = next(e for e in READ if ident(e) == name)
+    endpoint = endpoint_of(entry)
+    sample = entry["samples"][0]["body"]
+    for body in (sample, change(copy.deepcopy(sample))):
+        items = extract_items(endpoint, body)
+        assert items == reader_items(entry, sample) or what == "status"
+        if what == "next":
+            assert dig_first(body, endpoint.pagination.next_paths)
+        elif what == "total":
+            assert extract_total(endpoint, body) == reader_total(sample)
+        else:
+            assert [endpoint.status.value_of(i) for i in items] == [i["state"] for i in reader_items(entry, sample)]
+
+
+def test_the_overview_envelope_the_page_wraps_in_brackets_is_read_either_way(server, config, capsys):
+    """elements/general/job/get-customer-cloud-backup-m365-overview.md shows `[ "data": [...], "metadata": {...} ]`
+    (invalid JSON); read as the object it means, or as an array holding that object."""
+    entry = next(e for e in READ if e["path"].endswith("/cloud-backup-m365/overview"))
+    assert entry["samples"][0]["repairs"] == ["[ ] around an object"]
+    body = entry["samples"][0]["body"]
+    path, params = cli_args(endpoint_of(entry))
+    server.route("/", "json", body=json.dumps([body]))
+    code = main(["get", "--config", config, path, *params, "--format", "jsonl", "--max-pages", "1"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert [json.loads(line) for line in out.splitlines()] == body["data"]

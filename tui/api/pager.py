@@ -99,7 +99,9 @@ def extract_items(endpoint: "Endpoint", body: Any) -> list:
     value = dig(body, path)
     if value is None:
         if isinstance(body, list):
-            return body
+            # The Cloud Backup overview page shows its envelope inside [ ]: read the one wrapped envelope.
+            inner = dig(body[0], path) if len(body) == 1 and isinstance(body[0], dict) else None
+            return inner if isinstance(inner, list) else body
         return []
     return value if isinstance(value, list) else [value]
 

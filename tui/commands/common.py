@@ -129,21 +129,18 @@ def report_error(exc: BaseException, prog: str = "avegraph") -> int:
 # Output formats
 # ------------------------------------------------------------------------------------------------
 
-def to_table(items: list[Any], columns: Iterable[str] | None = None,
-             max_width: int | None | dict[str, int | None] = 40) -> str:
-    """A plain fixed-width text table, every cell made terminal-safe. ``max_width`` caps each cell (None:
-    nothing is cut); a dict caps column by column (columns it does not name: 40)."""
+def to_table(items: list[Any], columns: Iterable[str] | None = None, max_width: int = 40) -> str:
+    """A plain fixed-width text table, every cell made terminal-safe."""
     from tui.textsafe import safe_text
     all_cols = _columns(items)
     cols = [c for c in (columns or ()) if c in all_cols] or all_cols[:8]
     if not items:
         return "(no items)\n"
-    limits = [max_width.get(c, 40) if isinstance(max_width, dict) else max_width for c in cols]
     rows = []
     for it in items:
         row = it if isinstance(it, dict) else {"value": it}
-        rows.append([safe_text(_cell(row.get(c)), limits[i]) for i, c in enumerate(cols)])
-    heads = [safe_text(c, limits[i]) for i, c in enumerate(cols)]
+        rows.append([safe_text(_cell(row.get(c)), max_width) for c in cols])
+    heads = [safe_text(c, max_width) for c in cols]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
     lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(heads)).rstrip(),
              "  ".join("-" * w for w in widths)]

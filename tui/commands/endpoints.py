@@ -68,15 +68,14 @@ def run(args: Any) -> int:
 def format_table(rows: list[dict], cols: list[str], terminal_width: int | None = None) -> str:
     """The table with every path whole. Piped (not a TTY): nothing is cut at all. On a terminal the
     scopes and then the ids give up width so that a line fits; the paths never do."""
+    from tui.textsafe import safe_text
     if terminal_width is None:
         import shutil
         import sys
-        if not sys.stdout.isatty():
-            return to_table(rows, cols, max_width=None)
-        terminal_width = shutil.get_terminal_size().columns
-    full = {c: max(len(c), *(len(str(r.get(c) or "")) for r in rows)) for c in cols}
-    limits: dict[str, int | None] = {c: None for c in cols}
-    excess = sum(full.values()) + 2 * (len(cols) - 1) - terminal_width
+        terminal_width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    full = {c: max(len(c), *(len(safe_text(str(r.get(c) or ""))) for r in rows)) for c in cols}
+    limits: dict[str, int] = {}
+    excess = sum(full.values()) + 2 * (len(cols) - 1) - (terminal_width or 10**9)
     for c, floor in (("scopes", 12), ("id", 18)):
         if excess <= 0:
             break
@@ -84,4 +83,5 @@ def format_table(rows: list[dict], cols: list[str], terminal_width: int | None =
         if give:
             limits[c] = full[c] - give
             excess -= give
-    return to_table(rows, cols, max_width=limits)
+    cut = [{c: safe_text(str(r.get(c) or ""), limits.get(c)) for c in cols} for r in rows]
+    return to_table(cut, cols, max_width=max(full.values()))     # the cells are cut here, not there

@@ -78,7 +78,9 @@ def _opus_job(ds: Dataset, e: Endpoint, pp: dict, q: Query) -> dict:
     jid = str(q.get("jobId", ""))
     job = restore_jobs(ds).get(jid.lower())
     if job is None:
-        raise NotFound(f"Restore job {jid} was not found.")
+        # The page documents only 200 and an envelope whose own success flag says whether it worked:
+        # an unknown job is that envelope, not a 404 that reads like an undocumented path.
+        return {"success": False, "message": f"Restore job {jid} was not found.", "job": None}
     return {"success": True, "message": None, "job": dict(job)}
 
 
