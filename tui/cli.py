@@ -127,11 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         from tui.commands.explore import run
+        from contextlib import nullcontext as channel
     else:
         import importlib
         run = importlib.import_module(COMMANDS[args.command]).run
+        from tui.commands.common import guard_stdout as channel  # headless: a terminal gets no control byte
     try:
-        return int(run(args) or 0)
+        with channel():
+            return int(run(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

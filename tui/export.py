@@ -18,12 +18,22 @@ __all__ = ["jobs_export_text", "to_csv", "to_json", "to_jsonl"]
 
 # C1 controls, bidi overrides and other invisible characters: escaped in JSON output (json.dumps
 # already escapes C0 controls) so that data printed to a terminal cannot drive it.
-# lone surrogates too: a body json.loads accepted may hold one, and stdout cannot encode it
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
+# lone surrogates too: a body json.loads accepted may hold one, and stdout cannot encode it;
+# and the invisible tag characters (U+E0000-E007F), written as the surrogate pair JSON spells them.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
+                          "\ud800-\udfff\U000e0000-\U000e007f]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _json_safe(text: str) -> str:
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_UNSAFE.sub(_json_escape, text)
 
 
 def to_json(value: Any) -> str:

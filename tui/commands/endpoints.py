@@ -59,5 +59,5 @@ def run(args: Any) -> int:
     cols = ["id", "method", "path", "scopes", "paging", "access"]
     text = format_items(rows, "table", columns=cols) if rows else "(no endpoints match)\n"
     text = text.replace("(no items)\n", "(no endpoints match)\n")
-    write_output(text, None)
+    write_output(text, None, report=True)
     return EXIT_OK

@@ -12,8 +12,8 @@ import sys
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tui.commands.common import (EXIT_OK, UsageError, eprint, format_items, open_tenant, report_error,
-                                 write_output)
+from tui.commands.common import (EXIT_OK, UsageError, eprint, format_items, install_debug_log, open_tenant,
+                                 report_error, write_output)
 
 __all__ = ["run", "resolve_target", "parse_params", "check_params"]
 
@@ -140,12 +140,7 @@ def run(args: Any) -> int:
     from tui.catalog import load_catalog
     verbose = int(getattr(args, "verbose", 0) or 0)
     if verbose >= 2:
-        import logging
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("avegraph: debug: %(message)s"))
-        lg = logging.getLogger("avegraph")
-        lg.addHandler(handler)
-        lg.setLevel(logging.DEBUG)
+        install_debug_log()
     try:
         catalog = load_catalog()
         endpoint, pp, query = resolve_target(catalog, args.target)
