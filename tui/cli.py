@@ -23,6 +23,7 @@ commands:
   failed-jobs    list failed jobs of a tenant (exit 1 when any failed)
   perms          what the token holds, what each endpoint needs, probe the service
   doctor         diagnose config, proxy, CA, reachability and token for a support ticket
+  config example print the commented example config (--write puts it at the config path)
   demo-server    run the embedded API simulator on 127.0.0.1
 
 exit codes: 0 ok, 1 failed jobs found, 2 usage or config error, 3 authentication error,
@@ -91,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--discover", action="store_true", help="ask the identity service which scopes the app can get")
     pr.add_argument("--format", choices=("table", "json"), default="table")
 
+    c = sub.add_parser("config", help="the example configuration")
+    _common(c)
+    c.add_argument("action", choices=("example",), help="example: print the commented example config")
+    c.add_argument("--write", nargs="?", const="", default=None, metavar="PATH",
+                   help="write the example to PATH (default: the config path) instead of printing it")
+
     d = sub.add_parser("doctor", help="diagnose configuration and connectivity")
     _common(d)
 
@@ -117,6 +124,7 @@ COMMANDS = {
     "failed-jobs": "tui.commands.failed_jobs",
     "perms": "tui.commands.perms",
     "doctor": "tui.commands.doctor",
+    "config": "tui.commands.config",
     "demo-server": "tui.simulator.cli",
 }
 

@@ -21,6 +21,16 @@ def _say(text: str) -> None:
     write_output(text + "\n", None, report=True)
 
 
+def _files_check(demo: bool) -> Check:
+    """Where avegraph keeps its files (tui.paths: $XDG_CONFIG_HOME, $XDG_STATE_HOME, $XDG_DATA_HOME)."""
+    from tui.paths import config_dir, data_dir, state_dir
+    detail = f"config {config_dir()}, state {state_dir()}, data {data_dir()}"
+    if demo:
+        from tui.simulator.demo import demo_dir
+        detail += f"; demo credentials in {demo_dir()}"
+    return Check("files", None, detail)
+
+
 async def _token_attempt(tenant) -> Check:
     from tui.api.errors import ApiError
     from tui.api.session import Session
@@ -46,6 +56,7 @@ def run(args) -> int:
     _say(f"avegraph {__version__} · Python {sys.version.split()[0]} · {sys.platform}")
     path = resolve_config_path(args.config)
     checks = config_checks(path) if not args.demo else [Check("config", None, "--demo: the embedded simulator")]
+    checks.append(_files_check(bool(args.demo)))
     if not args.demo and path.exists():
         try:
             cfg = load_config(path)

@@ -26,9 +26,10 @@ def _missing_message(path: Path) -> str:
 
     quoted = shlex.quote(str(path))
     return (
-        f"no config file at {path}. Create one with `avegraph demo-server --write-config {quoted}` "
-        f"(tenants pointing at the local demo server), or copy config.example.toml from the avegraph "
-        f"sources to {path} and edit it (then `chmod 600 {quoted}`)."
+        f"no config file at {path}. To look around first: `avegraph --demo` (simulated tenants, no "
+        f"account needed). To add your tenant: run `avegraph` and press Add (a) on the tenant screen, "
+        f"or start from the commented example: `avegraph config example --write {quoted}` writes it there "
+        f"(mode 0600) for you to edit; `avegraph config example` prints it."
     )
 
 
@@ -101,7 +102,7 @@ def _raw_tenant_tables(doc: dict[str, Any], path: Path) -> list[dict[str, Any]]:
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise ConfigError(
             "tenants must be a list of [[tenants]] tables. Fix: write each tenant as a [[tenants]] section "
-            "(see config.example.toml).",
+            "(`avegraph config example` prints an example).",
             path=path,
             key="tenants",
         )
