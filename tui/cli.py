@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     pages = g.add_mutually_exclusive_group()
     pages.add_argument("--all", action="store_true", help="follow every page")
     pages.add_argument("--max-pages", type=int, default=None, metavar="N", help="stop after N pages")
+    g.add_argument("--since", default=None, metavar="WINDOW",
+                   help="time window of a job or audit list: 24h, 7d, 30d or an ISO date (default 7d, as in "
+                        "the explorer; 'all' sends none)")
+    g.add_argument("--raw", action="store_true",
+                   help="send parameters the endpoint does not document (refused otherwise)")
     g.add_argument("--format", choices=("json", "jsonl", "csv", "table"), default="json")
     g.add_argument("--output", "-o", metavar="FILE", help="write data to FILE instead of stdout")
     g.add_argument("-v", "--verbose", action="count", default=0,

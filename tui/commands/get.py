@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from tui.commands.common import (EXIT_OK, UsageError, eprint, format_items, install_debug_log, open_tenant,
                                  report_error, write_output)
 
-__all__ = ["run", "resolve_target", "parse_params", "check_params"]
+__all__ = ["run", "resolve_target", "parse_params", "check_params", "with_default_window"]
 
 
 def resolve_target(catalog: Any, target: str) -> tuple[Any, dict[str, str], dict[str, Any]]:
@@ -64,9 +64,16 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def check_params(endpoint: Any, path_params: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    """Validate against the catalogue before any request; UsageError naming the allowed values."""
+def check_params(endpoint: Any, path_params: dict[str, Any], params: dict[str, Any], *,
+                 raw: bool = False) -> dict[str, Any]:
+    """Validate against the catalogue before any request; UsageError naming the allowed values.
+
+    A name the endpoint does not document is refused with the names it does (a typo would
+    otherwise be sent, ignored by the service, and return unfiltered rows); ``raw`` sends it.
+    """
     from tui.catalog.validate import validate_params
+    if not raw:
+        _refuse_unknown(endpoint, params)
     values = {**params}
     for k, v in path_params.items():
         values.setdefault(k, v)
@@ -79,6 +86,47 @@ def check_params(endpoint: Any, path_params: dict[str, Any], params: dict[str, A
         raise UsageError(f"{endpoint.id}: " + "; ".join(lines),
                          hint="give parameters with -p NAME=VALUE; enum values may be given by value or label")
     return clean
+
+
+def _refuse_unknown(endpoint: Any, params: dict[str, Any]) -> None:
+    import difflib
+    known = {p.name.lower(): p.name for p in endpoint.params}
+    unknown = [k for k in params if k.lower() not in known]
+    if not unknown:
+        return
+    names = [p.name for p in endpoint.params if p.location != "path"]
+    listed = ("its parameters: " + ", ".join(names)) if names else "it takes no parameters"
+    close = [known[m] for k in unknown for m in difflib.get_close_matches(k.lower(), list(known), n=1, cutoff=0.6)]
+    raise UsageError(f"{endpoint.id} has no parameter {', '.join(map(repr, unknown))}; {listed}",
+                     hint=(f"did you mean {', '.join(close)}? " if close else "")
+                     + "--raw sends undocumented parameters as given")
+
+
+def with_default_window(endpoint: Any, params: dict[str, Any], since: str | None) -> tuple[dict[str, Any], str | None]:
+    """``params`` with the explorer's time window for a job or audit list (the last 7 days, or
+    ``--since``) unless a start or end time is given; ``--since all`` sends none. (params, note)."""
+    from tui.catalog.defaults import DEFAULT_WINDOW, has_window, window_values
+    from tui.catalog.validate import time_params
+    if not has_window(endpoint):
+        if since is not None:
+            raise UsageError(f"--since: {endpoint.id} has no time window",
+                             hint="its parameters: " + (", ".join(p.name for p in endpoint.user_params()) or "none"))
+        return params, None
+    start, end = time_params(endpoint)
+    given = {k.lower() for k in params}
+    if start.name.lower() in given or end.name.lower() in given:
+        if since is not None:
+            raise UsageError(f"--since and -p {start.name}/{end.name} both set the time window",
+                             hint="give one of them")
+        return params, None
+    if since is not None and since.strip().lower() in ("all", "none"):
+        return params, None
+    try:
+        values, note = window_values(endpoint, since or DEFAULT_WINDOW)
+    except ValueError as exc:
+        raise UsageError(f"--since: {exc}", hint="for example --since 24h, --since 30d, --since 2026-01-31 "
+                                                 "or --since all") from None
+    return {**params, **values}, note
 
 
 async def _fetch(tenant: Any, endpoint: Any, pp: dict, params: dict, max_pages: int | None,
@@ -156,7 +204,8 @@ def run(args: Any) -> int:
         if missing:
             raise UsageError(f"{endpoint.id} needs {', '.join(missing)} ({endpoint.path})",
                              hint=f"give {' '.join(f'-p {n}=VALUE' for n in missing)} or a concrete path")
-        clean = check_params(endpoint, pp, params)
+        params, window_note = with_default_window(endpoint, params, getattr(args, "since", None))
+        clean = check_params(endpoint, pp, params, raw=bool(getattr(args, "raw", False)))
         params = {k: v for k, v in clean.items() if k not in pp and k.lower() not in path_names}
         if args.all:
             max_pages = None
@@ -169,10 +218,14 @@ def run(args: Any) -> int:
         # --all without a page size: the documented maximum, so that fewer requests fetch everything.
         pag = endpoint.pagination
         user_size = pag.size_param and any(k.lower() == pag.size_param.lower() for k in params)
-        page_size = pag.size_max if (args.all and not user_size and pag.size_max) else None
+        # Otherwise the explorer's page size, so that the first page holds the same rows in both.
+        from tui.catalog.defaults import page_size as default_page_size
+        page_size = None if user_size else (pag.size_max if args.all and pag.size_max else default_page_size(endpoint))
         with open_tenant(args) as tenant:
             if verbose:
                 eprint(f"avegraph: tenant {tenant.name}: {endpoint.id} {endpoint.method} {endpoint.path}")
+            if window_note and (verbose or getattr(args, "since", None)):
+                eprint(f"avegraph: note: {window_note}")
             items, pager, error = asyncio.run(_fetch(tenant, endpoint, pp, params, max_pages, verbose, page_size))
     except KeyboardInterrupt:
         raise
