@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tui.catalog.model import Endpoint
-from tui.catalog.validate import (PRESET_LABELS, format_time, parse_since, parse_time, preset_window, time_params,
-                                  window_limit_days)
+from tui.catalog.validate import PRESET_LABELS, format_time, parse_window, preset_window, time_params, window_limit_days
 from tui.clock import utc_now
 
 __all__ = ["DEFAULT_WINDOW", "page_size", "has_window", "window_values"]
@@ -42,20 +41,10 @@ def window_values(endpoint: Endpoint, since: str = DEFAULT_WINDOW,
     """
     now = (now or utc_now()).astimezone(timezone.utc).replace(microsecond=0)
     text = (since or "").strip()
-    if not text:
-        raise ValueError("the window is empty: give 24h, 7d, 30d or an ISO date such as 2026-01-31")
-    try:
-        span = parse_since(text)
-    except ValueError:
-        when = parse_time(text)
-        if when is None:
-            raise ValueError(f"{text!r} is neither a duration (24h, 7d, 30d) nor an ISO date such as 2026-01-31")
-        if when >= now:
-            raise ValueError(f"{text!r} is in the future: the window must start before now")
+    when, _, span = parse_window(text, now)
+    if span is None:                          # an ISO date: as given
         start, end = time_params(endpoint)
         return {start.name: format_time(when, start), end.name: format_time(now, end)}, None
-    if span <= timedelta(0):
-        raise ValueError(f"{text!r} is an empty window")
     limit = window_limit_days(endpoint)
     note = None
     if limit is not None and span > timedelta(days=limit):

@@ -107,8 +107,9 @@ def with_default_window(endpoint: Any, params: dict[str, Any], since: str | None
     ``--since``) unless a start or end time is given; ``--since all`` sends none. (params, note)."""
     from tui.catalog.defaults import DEFAULT_WINDOW, has_window, window_values
     from tui.catalog.validate import time_params
+    no_window = since is not None and since.strip().lower() in ("all", "none")
     if not has_window(endpoint):
-        if since is not None:
+        if since is not None and not no_window:
             raise UsageError(f"--since: {endpoint.id} has no time window",
                              hint="its parameters: " + (", ".join(p.name for p in endpoint.user_params()) or "none"))
         return params, None
@@ -119,7 +120,7 @@ def with_default_window(endpoint: Any, params: dict[str, Any], since: str | None
             raise UsageError(f"--since and -p {start.name}/{end.name} both set the time window",
                              hint="give one of them")
         return params, None
-    if since is not None and since.strip().lower() in ("all", "none"):
+    if no_window:
         return params, None
     try:
         values, note = window_values(endpoint, since or DEFAULT_WINDOW)
