@@ -169,9 +169,11 @@ def test_partial_result_then_the_error(tmp_path, capsys):
         code, out, err = run(capsys, "get", "--config", cfg, "aos.jobs", "--all", "--format", "jsonl")
         assert code == 5 and [json.loads(x) for x in out.splitlines()] == [{"id": "a"}, {"id": "b"}]
         assert "partial result: 2 items" in err and "page 2 broke" in err
-        target = tmp_path / "jobs.csv"
+        # The rows that arrived are kept in the file (whole rows), with the cursor to continue from.
+        target = tmp_path / "jobs.json"
         code, out, err = run(capsys, "get", "--config", cfg, "aos.jobs", "--all", "-o", str(target))
-        assert code == 5 and not target.exists() and "was not written" in err
+        assert code == 5 and json.loads(target.read_text()) == [{"id": "a"}, {"id": "b"}]
+        assert f"written to {target}" in err and f"--resume {fs.base_url}/aos/jobs-page-2" in err
 
 
 # -- endpoints and token -----------------------------------------------------------------------------------

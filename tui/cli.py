@@ -70,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--output", "-o", metavar="FILE", help="write data to FILE instead of stdout")
     g.add_argument("-v", "--verbose", action="count", default=0,
                    help="diagnostics on stderr: status, timing, request-id per page")
+    # Streaming walks (issue 21): where to continue, how long, and CSV as data.
+    g.add_argument("--resume", metavar="CURSOR", default=None,
+                   help="start at the cursor an interrupted walk printed (a nextLink, token or page)")
+    g.add_argument("--deadline", type=float, default=None, metavar="SECONDS",
+                   help="stop the whole walk after SECONDS, waits included (default: none); keeps what arrived")
+    g.add_argument("--csv-raw", action="store_true",
+                   help="CSV cells exactly as sent: no ' before a cell a spreadsheet would run as a formula")
 
     e = sub.add_parser("endpoints", help="list the catalogue")
     e.add_argument("--service", metavar="S", help="service key or name (m365, elements, enpower, ...)")

@@ -197,12 +197,10 @@ def to_table(items: list[Any], columns: Iterable[str] | None = None, max_width: 
     return "\n".join(lines) + "\n"
 
 
-def format_items(items: list[Any], fmt: str, *, single: bool = False, columns: Iterable[str] | None = None,
-                 to_terminal: bool | None = None) -> str:
+def format_items(items: list[Any], fmt: str, *, single: bool = False, columns: Iterable[str] | None = None) -> str:
     """Render items as json (an array, or the object for a single-object endpoint), jsonl, csv or table.
 
-    The data formats come back faithful; ``write_output`` sanitises them when stdout is a terminal
-    (``to_terminal`` is accepted for older callers and no longer needed).
+    The data formats come back faithful; ``write_output`` sanitises them when stdout is a terminal.
     """
     if fmt == "json":
         return to_json(items[0] if single and len(items) == 1 else items)
