@@ -129,3 +129,21 @@ def test_get_shows_the_rows_the_explorer_shows(sim, cfg, capsys, tmp_path, froze
             await settle(pilot)
             return [r["id"] for r in screen.view.items]
     assert len(cli_ids) == 100 and cli_ids == asyncio.run(explorer_ids())
+
+
+def test_continuing_pages_the_same_window_not_a_moved_one(sim, cfg, capsys, frozen):  # noqa: F811
+    """The default window moves with the clock: the hint to continue pins the one this run used."""
+    import shlex
+    code, out, err = run(capsys, "get", "--config", cfg, "m365.cloudbackupjobs")
+    assert code == 0, err
+    q = last_request(sim, "/backup/m365/cloudbackupjobs").query
+    hint = next(ln for ln in err.splitlines() if "more pages exist" in ln)
+    assert f"-p startTime={q['startTime']} -p finishTime={q['finishTime']} -p pageIndex=" in hint
+    first = {r["id"] for r in json.loads(out)}
+    again = shlex.split(hint.split("continue with ", 1)[1].rstrip(")"))
+    clock.freeze(clock.utc_now() + timedelta(hours=1))                 # an hour later
+    code, out, err = run(capsys, "get", "--config", cfg, "m365.cloudbackupjobs", *again)
+    assert code == 0, err
+    q2 = last_request(sim, "/backup/m365/cloudbackupjobs").query
+    assert (q2["startTime"], q2["finishTime"]) == (q["startTime"], q["finishTime"])
+    assert first.isdisjoint(r["id"] for r in json.loads(out))       # page 2 of the same window

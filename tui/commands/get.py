@@ -184,20 +184,23 @@ def _show_exchange(ex: Any, verbose: int) -> None:
         eprint(f"    error: {ex.error}")
 
 
-def resume_args(endpoint: Any, cursor: Any) -> str:
+def resume_args(endpoint: Any, cursor: Any, pinned: dict[str, Any] | None = None) -> str:
     """What to add to the same command line to continue at ``cursor``: the page parameter for an
-    endpoint that pages by number (``-p pageIndex=57``), else ``--resume CURSOR``."""
+    endpoint that pages by number (``-p pageIndex=57``), else ``--resume CURSOR``. ``pinned``: the
+    default time window this walk used, given as -p so that a later run pages the same window."""
     import shlex
+    pin = "".join(f"-p {k}={shlex.quote(str(v))} " for k, v in (pinned or {}).items())
     pag = endpoint.pagination
     text = str(cursor)
     if text.isdigit() and pag.style in ("page_index", "start_page") and pag.page_param:
-        return f"-p {pag.page_param}={text}"
+        return f"{pin}-p {pag.page_param}={text}"
     if text.isdigit() and pag.style == "top_skip" and pag.offset_param:
-        return f"-p {pag.offset_param}={text}"
-    return f"--resume {shlex.quote(text)}"
+        return f"{pin}-p {pag.offset_param}={text}"
+    return f"{pin}--resume {shlex.quote(text)}"
 
 
-def _stopped_report(args: Any, endpoint: Any, pager: Any, outcome: Any, why: str) -> None:
+def _stopped_report(args: Any, endpoint: Any, pager: Any, outcome: Any, why: str,
+                    pinned: dict[str, Any] | None = None) -> None:
     """rows, pages, where they went and how to continue, on stderr."""
     where = f"written to {args.output} (complete up to the last whole row)" if args.output else "written"
     if outcome.error is not None:
@@ -209,7 +212,7 @@ def _stopped_report(args: Any, endpoint: Any, pager: Any, outcome: Any, why: str
     cursor = pager.resume_cursor
     if cursor is None:
         return
-    again = resume_args(endpoint, cursor)
+    again = resume_args(endpoint, cursor, pinned)
     into = f" and another --output (this one would be replaced)" if args.output else ""
     eprint(f"avegraph: to continue, run the same command with {again}{into}")
     eprint(f"avegraph: resume cursor: {cursor}")
@@ -237,7 +240,9 @@ def run(args: Any) -> int:
         if missing:
             raise UsageError(f"{endpoint.id} needs {', '.join(missing)} ({endpoint.path})",
                              hint=f"give {' '.join(f'-p {n}=VALUE' for n in missing)} or a concrete path")
+        given = dict(params)
         params, window_note = with_default_window(endpoint, params, getattr(args, "since", None))
+        pinned = {k: v for k, v in params.items() if k not in given}   # the window this run chose
         clean = check_params(endpoint, pp, params, raw=bool(getattr(args, "raw", False)))
         params = {k: v for k, v in clean.items() if k not in pp and k.lower() not in path_names}
         if args.all:
@@ -290,14 +295,14 @@ def run(args: Any) -> int:
     if outcome.reader_gone:
         return EXIT_OK
     if outcome.interrupted is not None:
-        _stopped_report(args, endpoint, pager, outcome, f"interrupted ({outcome.interrupted})")
+        _stopped_report(args, endpoint, pager, outcome, f"interrupted ({outcome.interrupted})", pinned)
         return EXIT_INTERRUPTED
     if outcome.deadline_hit:
-        _stopped_report(args, endpoint, pager, outcome, f"stopped at the --deadline of {deadline:g} s")
+        _stopped_report(args, endpoint, pager, outcome, f"stopped at the --deadline of {deadline:g} s", pinned)
         return EXIT_HTTP_5XX
     if outcome.error is not None:
         if outcome.rows:
-            _stopped_report(args, endpoint, pager, outcome, "partial result before the failure")
+            _stopped_report(args, endpoint, pager, outcome, "partial result before the failure", pinned)
         return report_error(outcome.error)
     if pager.notice and not (max_pages == 1 and "page cap" in pager.notice):
         eprint(f"avegraph: note: {pager.notice}")
@@ -308,7 +313,7 @@ def run(args: Any) -> int:
     if pager.more and max_pages is not None:
         total = f" of {pager.total}" if pager.total is not None else ""
         eprint(f"avegraph: {pager.loaded}{total} items loaded; more pages exist: use --all or --max-pages N"
-               f" (or continue with {resume_args(endpoint, pager.resume_cursor)})")
+               f" (or continue with {resume_args(endpoint, pager.resume_cursor, pinned)})")
     if verbose:
         total = f" of {pager.total}" if pager.total is not None else ""
         eprint(f"avegraph: {outcome.rows}{total} items in {pager.number} page(s)"
