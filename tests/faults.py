@@ -9,7 +9,7 @@ sends. One connection per request (``Connection: close``); TLS when given a serv
     fs.route("/slow", "trickle", interval=0.05)    # one byte every 50 ms
     ... fs.requests (method, path, query, headers, body) ... fs.stop()
 
-Behaviours: json (``body=``, ``status=``, ``headers=``), trickle, blackhole (accepts, reads the
+Behaviours: json (``body=``, ``status=``, ``headers=``, ``reason=``), trickle, blackhole (accepts, reads the
 request, never answers), reset (head and part of the body, then RST), truncated (Content-Length
 larger than what is sent, then FIN), garbage (an invalid status line), html502, badjson,
 redirect (``location=``), loop (nextLink to the same URL), foreign (nextLink to ``other=``
@@ -225,7 +225,7 @@ class FaultServer:
         body = o.get("body", {"data": [{"id": 1}, {"id": 2}]})
         if callable(body):
             body = body(req, hit)
-        self._send(conn, o.get("status", 200), body, o.get("headers"))
+        self._send(conn, o.get("status", 200), body, o.get("headers"), reason=o.get("reason"))
 
     def _do_token(self, conn, req, o, hit):
         if callable(o.get("respond")):

@@ -48,7 +48,7 @@ def run(capsys, *argv):
 # -- get ----------------------------------------------------------------------------------------------
 
 def test_get_all_as_csv_writes_every_job_once(sim, cfg, capsys):
-    code, out, err = run(capsys, "get", "--config", cfg, JOBS, "--all", "--format", "csv")
+    code, out, err = run(capsys, "get", "--config", cfg, JOBS, "--all", "--since", "all", "--format", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     expected = sim.dataset.items("m365.cloudbackupjobs")
@@ -89,14 +89,14 @@ def test_get_by_label_and_table_format(sim, cfg, capsys):
 def test_get_demo_runs_its_own_simulator(capsys):
     code, out, err = run(capsys, "get", "--demo", "m365.cloudbackupjobs", "--format", "json")
     assert code == 0, err
-    assert len(json.loads(out)) == 10
+    assert len(json.loads(out)) == 100                                        # the explorer's page size
 
 
 def test_bad_values_are_refused_before_any_request(sim, cfg, capsys):
     n = len(sim.requests)
     code, out, err = run(capsys, "get", "--config", cfg, "m365.cloudbackupjobs", "-p", "jobState=Broken")
     assert code == 2 and "allowed: 0 (All), 1 (In Progress), 2 (Finished), 3 (Failed)" in err
-    code, out, err = run(capsys, "get", "--config", cfg, "aos.audit")
+    code, out, err = run(capsys, "get", "--config", cfg, "aos.audit", "--since", "all")  # no default window
     assert code == 2 and "startTime" in err and "required" in err
     code, out, err = run(capsys, "get", "--config", cfg, "m365.cloudbackupjobs-item")
     assert code == 2 and "jobId" in err
@@ -169,9 +169,11 @@ def test_partial_result_then_the_error(tmp_path, capsys):
         code, out, err = run(capsys, "get", "--config", cfg, "aos.jobs", "--all", "--format", "jsonl")
         assert code == 5 and [json.loads(x) for x in out.splitlines()] == [{"id": "a"}, {"id": "b"}]
         assert "partial result: 2 items" in err and "page 2 broke" in err
-        target = tmp_path / "jobs.csv"
+        # The rows that arrived are kept in the file (whole rows), with the cursor to continue from.
+        target = tmp_path / "jobs.json"
         code, out, err = run(capsys, "get", "--config", cfg, "aos.jobs", "--all", "-o", str(target))
-        assert code == 5 and not target.exists() and "was not written" in err
+        assert code == 5 and json.loads(target.read_text()) == [{"id": "a"}, {"id": "b"}]
+        assert f"written to {target}" in err and f"--resume {fs.base_url}/aos/jobs-page-2" in err
 
 
 # -- endpoints and token -----------------------------------------------------------------------------------

@@ -382,7 +382,7 @@ def _wrapped(inner: BaseException, outer: type = httpx.ConnectError) -> BaseExce
 ])
 def test_network_failures_are_named(inner, kind, words):
     net = NetSettings(ca_file="/tmp/ca.pem", trust_source="ca_bundle /tmp/ca.pem (tenant config)")
-    err = network_error(_wrapped(inner), "https://graph-zz.example/aos/audit?skipToken=SECRET-CURSOR-1234", net)
+    err = network_error(_wrapped(inner), "https://graph-zz.example/aos/audit?sig=SECRET-CURSOR-1234", net)
     assert err.kind == kind and words in err.message
     assert "SECRET-CURSOR" not in err.url
     if kind == "tls":

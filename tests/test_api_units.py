@@ -33,8 +33,8 @@ def _jwt(payload: dict, header: dict | None = None) -> str:
 # -- redaction -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,secret", [
-    ("Authorization", True), ("client_secret", True), ("client_assertion", True), ("skipToken", True),
-    ("skiptoken", True), ("X-Api-Key", True), ("password", True), ("sig", True), ("code", True),
+    ("Authorization", True), ("client_secret", True), ("client_assertion", True), ("skipToken", False),
+    ("skiptoken", False), ("continuationToken", False), ("X-Api-Key", True), ("password", True), ("sig", True), ("code", True),
     ("Set-Cookie", True), ("access_token", True), ("keyword", False), ("pageSize", False),
     ("author", False), ("expires_in", False), ("nextLink", False), ("request-id", False),
     ("client_assertion_type", False), ("token_type", False), ("grant_type", False),
@@ -50,8 +50,9 @@ def test_masking_keeps_only_the_last_four():
     assert mask_authorization(f"Bearer {tok}") == "Bearer ••••1a2b"
     assert mask_form({"client_secret": "s3cret-value-xyz", "scope": "a b"}) == {
         "client_secret": "••••-xyz", "scope": "a b"}
-    url = mask_url("https://user:pw@h.example/x?skipToken=opaque-cursor-0001&top=5")
-    assert "pw" not in url and "opaque-cursor" not in url and "top=5" in url and url.startswith("https://••••@h.example")
+    url = mask_url("https://user:pw@h.example/x?skipToken=opaque-cursor-0001&top=5&access_token=abcdefgh12345678")
+    assert "pw" not in url and "abcdefgh1234" not in url and url.startswith("https://••••@h.example")
+    assert "skipToken=opaque-cursor-0001" in url and "top=5" in url        # a cursor is not a credential
 
 
 @given(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=13, max_size=80))
@@ -169,7 +170,7 @@ def test_items_from_every_envelope_shape():
 def test_exchange_renderings_mask_and_curl_quotes():
     tok = "eyJhbGciOi.SENTINEL-TOKEN-VALUE.zz9f"
     ex = Exchange(id=7, started_at=datetime.now(timezone.utc), method="POST",
-                  raw_url="https://graph-us.example/insights/sites/overview?skipToken=CURSOR-SECRET-1234&q=it's",
+                  raw_url="https://graph-us.example/insights/sites/overview?sig=CURSOR-SECRET-1234&q=it's",
                   request_headers=Exchange.mask_headers({"Authorization": f"Bearer {tok}", "Accept": "application/json"}),
                   request_body={"pageSize": 10, "name": "O'Brien; rm -rf /"}, status=200, reason="OK")
     for text in (str(ex), repr(ex), json.dumps(ex.to_dict()), ex.to_curl(), ex.url,

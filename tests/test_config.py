@@ -243,8 +243,8 @@ def test_missing_file(tmp_path):
         load_config(path)
     text = str(info.value)
     assert str(path) in text
-    assert f"avegraph demo-server --write-config {path}" in text
-    assert "config.example.toml" in text
+    assert "avegraph --demo" in text and "tenant screen" in text
+    assert f"avegraph config example --write {path}" in text
     assert isinstance(info.value, ConfigError)
 
 

@@ -23,6 +23,7 @@ commands:
   failed-jobs    list failed jobs of a tenant (exit 1 when any failed)
   perms          what the token holds, what each endpoint needs, probe the service
   doctor         diagnose config, proxy, CA, reachability and token for a support ticket
+  config example print the commented example config (--write puts it at the config path)
   demo-server    run the embedded API simulator on 127.0.0.1
 
 exit codes: 0 ok, 1 failed jobs found, 2 usage or config error, 3 authentication error,
@@ -60,10 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     pages = g.add_mutually_exclusive_group()
     pages.add_argument("--all", action="store_true", help="follow every page")
     pages.add_argument("--max-pages", type=int, default=None, metavar="N", help="stop after N pages")
+    g.add_argument("--since", default=None, metavar="WINDOW",
+                   help="time window of a job or audit list: 24h, 7d, 30d or an ISO date (default 7d, as in "
+                        "the explorer; 'all' sends none)")
+    g.add_argument("--raw", action="store_true",
+                   help="send parameters the endpoint does not document (refused otherwise)")
     g.add_argument("--format", choices=("json", "jsonl", "csv", "table"), default="json")
     g.add_argument("--output", "-o", metavar="FILE", help="write data to FILE instead of stdout")
     g.add_argument("-v", "--verbose", action="count", default=0,
                    help="diagnostics on stderr: status, timing, request-id per page")
+    # Streaming walks (issue 21): where to continue, how long, and CSV as data.
+    g.add_argument("--resume", metavar="CURSOR", default=None,
+                   help="start at the cursor an interrupted walk printed (a nextLink, token or page)")
+    g.add_argument("--deadline", type=float, default=None, metavar="SECONDS",
+                   help="stop the whole walk after SECONDS, waits included (default: none); keeps what arrived")
+    g.add_argument("--csv-raw", action="store_true",
+                   help="CSV cells exactly as sent: no ' before a cell a spreadsheet would run as a formula")
 
     e = sub.add_parser("endpoints", help="list the catalogue")
     e.add_argument("--service", metavar="S", help="service key or name (m365, elements, enpower, ...)")
@@ -92,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--discover", action="store_true", help="ask the identity service which scopes the app can get")
     pr.add_argument("--format", choices=("table", "json"), default="table")
 
+    c = sub.add_parser("config", help="the example configuration")
+    _common(c)
+    c.add_argument("action", choices=("example",), help="example: print the commented example config")
+    c.add_argument("--write", nargs="?", const="", default=None, metavar="PATH",
+                   help="write the example to PATH (default: the config path) instead of printing it")
+
     d = sub.add_parser("doctor", help="diagnose configuration and connectivity")
     _common(d)
 
@@ -118,6 +137,7 @@ COMMANDS = {
     "failed-jobs": "tui.commands.failed_jobs",
     "perms": "tui.commands.perms",
     "doctor": "tui.commands.doctor",
+    "config": "tui.commands.config",
     "demo-server": "tui.simulator.cli",
 }
 
@@ -128,11 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         from tui.commands.explore import run
+        from contextlib import nullcontext as channel
     else:
         import importlib
         run = importlib.import_module(COMMANDS[args.command]).run
+        from tui.commands.common import guard_stdout as channel  # headless: a terminal gets no control byte
     try:
-        return int(run(args) or 0)
+        with channel():
+            return int(run(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -35,7 +35,8 @@ def _hook(exc_type, exc, tb) -> None:
         sys.__excepthook__(exc_type, exc, tb)
         return
     sys.stderr.write("avegraph crashed; please report this with the text below.\n")
-    sys.stderr.write(format_crash(exc_type, exc, tb))
+    from tui.textsafe import terminal_text  # an exception may quote the server: no control byte reaches stderr
+    sys.stderr.write(terminal_text(format_crash(exc_type, exc, tb)))
 
 
 def install_crash_handler() -> None:

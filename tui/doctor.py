@@ -67,8 +67,8 @@ def config_checks(path: Path) -> list[Check]:
     try:
         st = path.stat()
     except FileNotFoundError:
-        out.append(Check("config present", False, "no file; run `avegraph demo-server --write-config PATH` "
-                                                  "or copy config.example.toml there"))
+        out.append(Check("config present", False, "no file; try `avegraph --demo`, add a tenant on the tenant "
+                                                  "screen (`avegraph`, then a), or `avegraph config example --write`"))
         return out
     mode = stat.S_IMODE(st.st_mode)
     out.append(Check("config mode", mode & 0o077 == 0,

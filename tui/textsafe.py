@@ -21,7 +21,8 @@ import math
 import re
 from typing import Any
 
-__all__ = ["safe_text", "safe_multiline", "cell_text", "UNSAFE_CHARS"]
+__all__ = ["safe_text", "safe_multiline", "terminal_text", "cell_text", "guard_stream", "TerminalStream",
+           "UNSAFE_CHARS"]
 
 ELLIPSIS = "…"
 
@@ -138,6 +139,67 @@ def safe_multiline(s: str, max_len: int | None = None, tabsize: int = 4) -> str:
     if max_len is not None:
         s = _truncate(s, max_len)
     return s
+
+
+# The stream variant: the same set without "\n" and "\t" (both harmless in a stream of lines).
+_UNSAFE_STREAM = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
+)
+
+
+def terminal_text(s: str) -> str:
+    """Text for a terminal-bound stream of lines (the CLI's stdout and stderr): keeps ``\n`` and ``\t``.
+
+    ``\r\n`` becomes ``\n``; everything else :func:`safe_text` escapes (ESC, BEL, a lone CR that
+    would overwrite the line, C1 controls, bidi overrides and isolates, lone surrogates) is made
+    visible the same way. Idempotent, so a second pass over already safe text changes nothing.
+    """
+    if type(s) is not str:
+        s = _to_str(s)
+    if _UNSAFE_STREAM.search(s) is None:
+        return s
+    if "\r\n" in s:
+        s = s.replace("\r\n", "\n")
+    return _UNSAFE_STREAM.sub(_replace, s)
+
+
+class TerminalStream:
+    """A text stream that passes every write through :func:`terminal_text` to the stream it wraps.
+
+    The CLI's terminal channel: whatever a command writes (a table, a CSV streamed row by row, a
+    log line, ``print``) reaches the terminal without a control byte. Everything else (``fileno``,
+    ``encoding``, ``isatty`` ...) is the wrapped stream's.
+    """
+
+    def __init__(self, stream: Any):
+        self.wrapped = stream
+
+    def write(self, text: str) -> int:
+        self.wrapped.write(terminal_text(text))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
+def guard_stream(stream: Any) -> Any:
+    """``stream`` wrapped in a :class:`TerminalStream` when it is a terminal, else ``stream`` itself.
+
+    Files and pipes get the faithful bytes (a CSV redirected to a file is data); a stream that is
+    already guarded is returned as it is.
+    """
+    if stream is None or isinstance(stream, TerminalStream):
+        return stream
+    try:
+        tty = bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # closed or not a real stream
+        tty = False
+    return TerminalStream(stream) if tty else stream
 
 
 def _to_str(value: Any) -> str:

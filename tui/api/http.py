@@ -21,6 +21,7 @@ import asyncio
 import errno
 import json
 import logging
+import math
 import os
 import random
 import socket
@@ -296,16 +297,22 @@ def network_error(exc: BaseException, url: str, net: NetSettings | None = None, 
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date; None if absent/bad."""
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date; None if absent/bad.
+
+    A negative or non-finite number is bad too (None: the caller backs off exponentially with
+    jitter instead of hammering the server at once); a date already past means now (0).
+    """
     if value is None:
         return None
     v = value.strip()
     if not v:
         return None
     try:
-        return max(0.0, float(v))
+        seconds = float(v)
     except ValueError:
         pass
+    else:
+        return seconds if seconds >= 0 and math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(v)
     except (TypeError, ValueError, IndexError):

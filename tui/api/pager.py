@@ -1,7 +1,10 @@
 """One pager for every documented pagination style (catalogue section 4).
 
-``async for page in Pager(session, endpoint, params).pages()`` yields ``Page`` objects until the
-last page. Everything about an endpoint's paging comes from ``endpoint.pagination``:
+``async for page in session.pager(endpoint, path_params, params).pages()`` yields ``Page`` objects
+until the last page. The pager knows nothing of sessions, tokens or clients: it is given a
+``PageFetch`` (one request, e.g. ``Session.page_fetch``), the endpoint's base URL for relative
+nextLinks, and the request's first URL. Everything about an endpoint's paging comes from
+``endpoint.pagination``:
 
 * ``next_link`` / ``top_next`` / ``top_skip``: follow the nextLink (absolute URL, relative URL
   completed with ``relative_next_base``, or a token sent back as ``cursor_param``); top_skip
@@ -14,7 +17,8 @@ last page. Everything about an endpoint's paging comes from ``endpoint.paginatio
 
 The pager keeps its state between calls: when a page fails, ``pages()`` raises the typed error
 and calling ``pages()`` (or ``resume()``) again retries that page; pages already yielded are not
-fetched again. A page whose body cannot be read (invalid JSON, cut at max_body_mb) fails the same
+fetched again. ``start=`` begins a walk at a cursor a previous walk reported (``Page.next_cursor``,
+``Pager.resume_cursor``): ``avegraph get --resume CURSOR`` after an interrupt. A page whose body cannot be read (invalid JSON, cut at max_body_mb) fails the same
 way (``UnreadablePageError``). A cursor or URL that repeats, or a page identical to the previous one, stops the
 walk with a notice; so does the page cap (``max_pages``).
 """
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Protocol
 
 from tui.api.errors import UnreadablePageError
 from tui.api.exchange import Exchange
@@ -32,12 +36,33 @@ from tui.catalog.model import dig, dig_first
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.api.http import WaitObserver
-    from tui.api.session import Session
     from tui.catalog.model import Endpoint
 
-__all__ = ["Page", "Pager", "extract_items", "extract_total", "DEFAULT_MAX_PAGES"]
+__all__ = ["Page", "Pager", "PageFetch", "extract_items", "extract_total", "split_path_params", "DEFAULT_MAX_PAGES"]
 
 DEFAULT_MAX_PAGES = 10_000
+
+
+class PageFetch(Protocol):
+    """One page's request: the query ``params`` and JSON ``body`` to send to the endpoint's URL, or
+    ``url`` (a nextLink, to be checked against the tenant's hosts as ``why``) instead. Returns the
+    Exchange; raises the typed errors of ``tui.api.errors``."""
+
+    def __call__(self, *, params: dict[str, Any] | None, body: dict[str, Any] | None, url: str | None,
+                 why: str, on_wait: "WaitObserver | None") -> Awaitable[Exchange]: ...
+
+
+def split_path_params(endpoint: "Endpoint", params: dict[str, Any] | None,
+                      path_params: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(path params, the other params): path parameters given among the params move to the first."""
+    params = dict(params or {})
+    pp = dict(path_params or {})
+    for p in endpoint.params:
+        if p.location == "path":
+            for k in list(params):
+                if k.lower() == p.name.lower():
+                    pp.setdefault(p.name, params.pop(k))
+    return pp, params
 
 
 @dataclass(eq=False)
@@ -150,26 +175,20 @@ def _signature(items: list) -> str | None:
 
 
 class Pager:
-    def __init__(self, session: "Session", endpoint: "Endpoint", params: dict[str, Any] | None = None,
+    def __init__(self, fetch: PageFetch, endpoint: "Endpoint", params: dict[str, Any] | None = None,
                  page_size: int | None = None, max_pages: int | None = None, *,
                  path_params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
-                 on_wait: "WaitObserver | None" = None):
-        self.session = session
-        self.on_wait = on_wait                          # told of each wait before a retry (Session.request)
+                 on_wait: "WaitObserver | None" = None, url: str = "", base_url: str = "",
+                 start: Any = None):
+        self.fetch = fetch
+        self.on_wait = on_wait                          # told of each wait before a retry (ApiClient.send)
         self.endpoint = endpoint
         self.pag = endpoint.pagination
         self.max_pages = max_pages if max_pages is not None else DEFAULT_MAX_PAGES
-        params = dict(params or {})
-        pp = dict(path_params or {})
-        for p in endpoint.params:                       # path params given among the params
-            if p.location == "path":
-                for k in list(params):
-                    if k.lower() == p.name.lower():
-                        pp.setdefault(p.name, params.pop(k))
-        self.path_params = pp
-        self.params = params
+        self.path_params, self.params = split_path_params(endpoint, params, path_params)
         self.body = dict(body or {})
-        self.url = session.url_for(endpoint, pp)       # raises ParamError before anything is sent
+        self.url = url                                  # the first request's URL (path parameters filled in)
+        self.base_url = base_url.rstrip("/")            # what a relative nextLink is completed with
         self.size = self._size(page_size)
         self.loaded = 0
         self.total: int | None = None
@@ -178,9 +197,10 @@ class Pager:
         self.notice: str | None = None
         self.error: Exception | None = None
         self.exchanges: list[Exchange] = []
+        self.keep_exchanges = 50                        # the last pages' exchanges (the inspector's)
         self._seen: set[str] = set()
         self._last_sig: str | None = None
-        self._next: _Step | None = self._first_step()
+        self._next: _Step | None = self._first_step() if start in (None, "") else self._resume_step(start)
 
     # -- set-up ------------------------------------------------------------------------------------
     def _user_value(self, name: str | None) -> Any:
@@ -227,6 +247,57 @@ class Pager:
         elif style == "top_skip":
             step.offset = _int(self._user_value(pag.offset_param)) or 0
         return step
+
+    def _resume_step(self, cursor: Any) -> _Step:
+        """The step that asks for the page a previous walk stopped before (its ``resume_cursor``)."""
+        from tui.api.errors import ParamError
+        pag, style = self.pag, self.pag.style
+        text = str(cursor).strip()
+        if text.startswith(("http://", "https://")):
+            return _Step("url", url=text, cursor=text)
+        step = self._first_step()
+        if style == "none":
+            raise ParamError(f"{self.endpoint.id} answers in one page: there is no cursor to resume from")
+        if style in ("page_index", "start_page", "top_skip"):
+            n = _int(text)
+            if n is None or n < 0:
+                raise ParamError(f"resume cursor {text!r}: {self.endpoint.id} pages by number, so the cursor is a "
+                                 "page index or offset (a whole number)",
+                                 hint="give the cursor the interrupted walk printed")
+            if style == "top_skip":
+                step.offset = step.cursor = n
+                self._put(step, pag.offset_param, n, pag.size_in)
+            else:
+                step.index = step.cursor = n
+                self._put(step, pag.page_param, n, pag.size_in)
+            return step
+        if style == "body_next":
+            new = _Step("query", {}, dict(step.body), cursor=text)
+            new.body[pag.cursor_param or "nextLink"] = text
+        elif pag.cursor_param:
+            new = _Step("query", dict(step.query), dict(step.body), cursor=text)
+            self._put(new, pag.cursor_param, text, pag.cursor_in)
+        else:
+            raise ParamError(f"resume cursor {text!r}: {self.endpoint.id} continues by nextLink URL only",
+                             hint="give the URL the interrupted walk printed")
+        self._seen.add(f"cursor|{text}")
+        return new
+
+    @staticmethod
+    def _cursor_of(step: _Step | None) -> Any:
+        if step is None:
+            return None
+        if step.kind == "url":
+            return step.url
+        if step.cursor is not None:
+            return step.cursor
+        return step.index if step.index is not None else step.offset
+
+    @property
+    def resume_cursor(self) -> Any:
+        """What asks for the next page not loaded yet (None when the walk is complete): give it back
+        as ``Pager(..., start=cursor)`` to continue in another process."""
+        return self._cursor_of(self._next)
 
     # -- state -----------------------------------------------------------------------------------------
     @property
@@ -279,14 +350,11 @@ class Pager:
 
     # -- one page ------------------------------------------------------------------------------------------
     async def _fetch(self, step: _Step) -> Exchange:
-        s = self.session
         if step.kind == "url":
-            s.client.check_target(step.url, why="nextLink")
             body = {**self.body, **step.body} if self.endpoint.method == "POST" else None
-            return await s.request(self.endpoint, self.path_params, None, body, url=step.url, on_wait=self.on_wait)
-        params = _merge(self.params, step.query)
-        body = _merge(self.body, step.body)
-        return await s.request(self.endpoint, self.path_params, params, body, on_wait=self.on_wait)
+            return await self.fetch(params=None, body=body, url=step.url, why="nextLink", on_wait=self.on_wait)
+        return await self.fetch(params=_merge(self.params, step.query), body=_merge(self.body, step.body), url=None,
+                                why="request", on_wait=self.on_wait)
 
     def _unreadable(self, ex: Exchange) -> UnreadablePageError | None:
         """The error for a page whose items cannot be read, or None.
@@ -314,8 +382,8 @@ class Pager:
 
     def _advance(self, step: _Step, ex: Exchange) -> Page:
         self.exchanges.append(ex)
-        if len(self.exchanges) > 50:
-            del self.exchanges[:-50]
+        if len(self.exchanges) > self.keep_exchanges:
+            del self.exchanges[:-self.keep_exchanges]
         body = ex.json
         items = extract_items(self.endpoint, body) if ex.text is None else []
         total = extract_total(self.endpoint, body)
@@ -358,9 +426,7 @@ class Pager:
             self.done = True
         if notice:
             self.notice = notice
-        next_cursor = None if nxt is None else (nxt.url if nxt.kind == "url" else nxt.cursor)
-        if nxt is not None and next_cursor is None:
-            next_cursor = nxt.index if nxt.index is not None else nxt.offset
+        next_cursor = self._cursor_of(nxt)
         return Page(items, self.total, self.number, step.cursor if step.kind != "url" else step.url,
                     next_cursor, ex, notice, self.loaded)
 
@@ -369,7 +435,7 @@ class Pager:
         """An absolute URL for a nextLink: absolute as is, relative completed with relative_next_base."""
         if value.startswith(("http://", "https://")):
             return value
-        base = self.session.base_url(self.endpoint).rstrip("/")
+        base = self.base_url
         rb = self.pag.relative_next_base
         if value.startswith("/"):
             if rb and rb.strip("/") and not value.lower().startswith("/" + rb.strip("/").lower() + "/"):

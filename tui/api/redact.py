@@ -7,7 +7,9 @@ A value is shown as ``••••`` plus its last 4 characters (only when it is
 Secret by name: ``Authorization``, ``Proxy-Authorization``, cookies, and any header, query
 parameter or form field whose name contains one of the words token, secret, key, password,
 signature (sig), assertion, code, credential, auth (as a word of a camelCase/snake_case/kebab
-name: ``skipToken`` and ``client_secret`` are secret, ``keyword`` is not). Secret by value:
+name: ``client_secret`` is secret, ``keyword`` is not). A paging cursor (``skipToken``,
+``continuationToken``, ...) is named like a token but is none: it asks for the next page, grants
+nothing, and a curl copy of page 2 must carry it to be replayable. Secret by value:
 every string registered through :func:`tui.crash.register_secret` is masked wherever it appears.
 """
 
@@ -33,7 +35,10 @@ _SECRET_WORDS = frozenset({
 _SECRET_SUBSTRINGS = ("token", "secret", "password", "passwd", "assertion", "signature", "credential", "apikey",
                       "cookie", "privatekey")
 # Named like a secret, but public by definition (OAuth constants).
-_PUBLIC = frozenset({"client_assertion_type", "token_type", "grant_type"})
+_PUBLIC = frozenset({"client_assertion_type", "token_type", "grant_type",
+                     # paging cursors: they ask for a page and grant nothing
+                     "skiptoken", "$skiptoken", "nexttoken", "continuationtoken", "pagetoken", "nextpagetoken",
+                     "cursor", "nextcursor", "nextlink", "starttoken"})
 _ALWAYS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
                      "ocp-apim-subscription-key", "access_token", "refresh_token", "id_token",
                      "client_secret", "client_assertion"})

@@ -26,7 +26,7 @@ from tui.api.claims import TokenClaims
 from tui.api.errors import AuthError, HttpError, NetworkError, ParamError, RefusedError
 from tui.api.exchange import Exchange
 from tui.api.http import ApiClient, NetSettings, WaitObserver
-from tui.api.pager import Pager
+from tui.api.pager import PageFetch, Pager, split_path_params
 
 __all__ = ["Session"]
 
@@ -303,9 +303,27 @@ class Session:
 
     def pager(self, endpoint: Any, path_params: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
               page_size: int | None = None, max_pages: int | None = None, body: dict[str, Any] | None = None, *,
-              on_wait: WaitObserver | None = None) -> Pager:
-        return Pager(self, self.endpoint(endpoint), params, page_size, max_pages, path_params=path_params, body=body,
-                     on_wait=on_wait)
+              on_wait: WaitObserver | None = None, start: Any = None) -> Pager:
+        """A Pager over this session's requests (``page_fetch``); ``start`` resumes at a cursor that
+        an earlier walk reported (``Pager.resume_cursor``). Raises ParamError before anything is sent."""
+        endpoint = self.endpoint(endpoint)
+        pp, rest = split_path_params(endpoint, params, path_params)
+        url = self.url_for(endpoint, pp)
+        return Pager(self.page_fetch(endpoint, pp), endpoint, rest, page_size, max_pages, path_params=pp, body=body,
+                     on_wait=on_wait, url=url, base_url=self.base_url(endpoint), start=start)
+
+    def page_fetch(self, endpoint: Any, path_params: dict[str, Any] | None = None) -> PageFetch:
+        """The one-page request a Pager is given: ``request`` to the endpoint, or to a nextLink once
+        the link is checked against this tenant's hosts."""
+        endpoint = self.endpoint(endpoint)
+        pp = dict(path_params or {})
+
+        async def fetch(*, params: dict[str, Any] | None, body: dict[str, Any] | None, url: str | None,
+                        why: str = "request", on_wait: WaitObserver | None = None) -> Exchange:
+            if url is not None:
+                self.client.check_target(url, why=why)
+            return await self.request(endpoint, pp, params, body, url=url, on_wait=on_wait)
+        return fetch
 
     async def replay(self, exchange: Exchange) -> Exchange:
         """Send a recorded API request again (same method, URL and body; a fresh token)."""

@@ -73,6 +73,26 @@ def parse_since(text: str) -> timedelta:
     raise ValueError(f"{text!r} is not a duration such as 24h, 7d or 30d")
 
 
+def parse_window(text: str, now: datetime) -> tuple[datetime, datetime, timedelta | None]:
+    """(start, end, span) for '24h', '7d', '30d', '90m', '2w' (up to ``now``; span the duration) or
+    an ISO date / date-time (from it to ``now``; span None). ValueError with a sentence otherwise."""
+    t = (text or "").strip()
+    if not t:
+        raise ValueError("the window is empty: give 24h, 7d, 30d or an ISO date such as 2026-01-31")
+    try:
+        span = PRESETS.get(t.lower()) or parse_since(t)
+    except ValueError:
+        dt = parse_time(t)
+        if dt is None:
+            raise ValueError(f"{t!r} is neither a duration (24h, 7d, 30d) nor an ISO date such as 2026-01-31")
+        if dt >= now:
+            raise ValueError(f"{t!r} is in the future: the window must start before now")
+        return dt.astimezone(timezone.utc), now, None
+    if span.total_seconds() <= 0:
+        raise ValueError(f"{t!r} is an empty window")
+    return now - span, now, span
+
+
 def _allowed(p: Param) -> str:
     return ", ".join(f"{e.value} ({e.label})" for e in p.enum)
 

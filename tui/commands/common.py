@@ -1,10 +1,18 @@
 """Shared helpers of the headless commands (``get``, ``endpoints``, ``token``; also used by others):
 tenant selection (``--tenant``, ``default_tenant``, ``--demo``), output formats, exit codes, and
 error reporting on stderr. No Textual import anywhere on these paths: they run in cron and pipes.
+
+The two channels to the terminal are here, and each passes server text through the one sanitiser
+(``tui.textsafe``) once: ``eprint`` for stderr (always: diagnostics are for people, also when
+logged to a file), ``write_output`` for stdout (reports and tables always; data formats only when
+stdout is a terminal, so a CSV or JSON redirected to a file or pipe stays byte-faithful).
+``guard_stdout`` extends the stdout rule to every other writer (``print``, streaming exporters)
+while a headless command runs.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, TextIO
@@ -12,10 +20,11 @@ from typing import Any, Iterable, Iterator, TextIO
 from tui.api.errors import ApiError
 from tui.api.redact import mask_text
 from tui.export import _cell, _columns, to_csv, to_json, to_jsonl
+from tui.textsafe import guard_stream, safe_text, terminal_text
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_AUTH", "EXIT_HTTP_4XX", "EXIT_HTTP_5XX", "UsageError", "open_tenant",
            "exit_code_for", "report_error", "format_items", "write_output", "to_csv", "to_table", "to_json",
-           "to_jsonl", "eprint", "DEMO_DEFAULT"]
+           "to_jsonl", "eprint", "guard_stdout", "install_debug_log", "DEMO_DEFAULT"]
 
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_HTTP_4XX, EXIT_HTTP_5XX = 0, 2, 3, 4, 5
 DEMO_DEFAULT = "demo-aos"
@@ -31,10 +40,48 @@ class UsageError(Exception):
 
 
 def eprint(*parts: Any, file: TextIO | None = None) -> None:
-    """A diagnostic line on stderr, with every known secret and bearer token masked."""
+    """A diagnostic line on stderr: every known secret and bearer token masked, then every control
+    and bidi character made visible (the server's text is quoted here: error bodies, headers,
+    reason phrases, ``message``, ``error_description``)."""
     stream = file or sys.stderr
-    stream.write(mask_text(" ".join(str(p) for p in parts)) + "\n")
+    stream.write(terminal_text(mask_text(" ".join(str(p) for p in parts))) + "\n")
     stream.flush()
+
+
+class _DebugLogHandler(logging.Handler):
+    """``-vv``: the core's debug log on stderr, through ``eprint`` like every other diagnostic."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            eprint(self.format(record))
+        except Exception:  # noqa: BLE001 - logging must never break the command
+            self.handleError(record)
+
+
+def install_debug_log() -> None:
+    """Send the ``avegraph`` loggers' debug records to stderr (masked and sanitised)."""
+    handler = _DebugLogHandler()
+    handler.setFormatter(logging.Formatter("avegraph: debug: %(message)s"))
+    lg = logging.getLogger("avegraph")
+    lg.addHandler(handler)
+    lg.setLevel(logging.DEBUG)
+
+
+@contextmanager
+def guard_stdout() -> Iterator[None]:
+    """While a headless command runs, a terminal stdout only ever receives sanitised text.
+
+    Not for the explorer: Textual writes its own escape sequences. stderr is not wrapped:
+    ``eprint`` sanitises it, and progress lines there redraw with a deliberate carriage return.
+    """
+    original = sys.stdout
+    guarded = guard_stream(original)
+    sys.stdout = guarded
+    try:
+        yield
+    finally:
+        if sys.stdout is guarded:  # write_output may have swapped in /dev/null after a broken pipe
+            sys.stdout = original
 
 
 # ------------------------------------------------------------------------------------------------
@@ -130,8 +177,7 @@ def report_error(exc: BaseException, prog: str = "avegraph") -> int:
 # ------------------------------------------------------------------------------------------------
 
 def to_table(items: list[Any], columns: Iterable[str] | None = None, max_width: int = 40) -> str:
-    """A plain fixed-width text table, every cell made terminal-safe."""
-    from tui.textsafe import safe_text
+    """A plain fixed-width text table, every cell made terminal-safe (one line each)."""
     all_cols = _columns(items)
     cols = [c for c in (columns or ()) if c in all_cols] or all_cols[:8]
     if not items:
@@ -151,33 +197,38 @@ def to_table(items: list[Any], columns: Iterable[str] | None = None, max_width: 
     return "\n".join(lines) + "\n"
 
 
-def format_items(items: list[Any], fmt: str, *, single: bool = False, columns: Iterable[str] | None = None,
-                 to_terminal: bool = False) -> str:
-    """Render items as json (an array, or the object for a single-object endpoint), jsonl, csv or table."""
+def format_items(items: list[Any], fmt: str, *, single: bool = False, columns: Iterable[str] | None = None) -> str:
+    """Render items as json (an array, or the object for a single-object endpoint), jsonl, csv or table.
+
+    The data formats come back faithful; ``write_output`` sanitises them when stdout is a terminal.
+    """
     if fmt == "json":
         return to_json(items[0] if single and len(items) == 1 else items)
     if fmt == "jsonl":
         return to_jsonl(items)
     if fmt == "csv":
-        text = to_csv(items)
-        if to_terminal:
-            from tui.textsafe import safe_multiline
-            text = safe_multiline(text)
-        return text
+        return to_csv(items)
     if fmt == "table":
         return to_table(items, columns)
     raise UsageError(f"unknown format {fmt!r}")
 
 
-def write_output(text: str, path: str | None) -> None:
-    """To ``path`` atomically (temp file + rename, mode 0600), else to stdout."""
+def write_output(text: str, path: str | None, *, report: bool = False) -> None:
+    """To ``path`` atomically (temp file + rename, mode 0600), faithful; else to stdout.
+
+    On stdout, a ``report`` (a table, the doctor's or the token's text: written for people) is
+    always made terminal-safe; data (json, jsonl, csv) only when stdout is a terminal.
+    """
     if path and path != "-":
         from tui.files import write_text_atomic
         write_text_atomic(path, text)
         return
+    if report:
+        text = terminal_text(text)
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        out = guard_stream(sys.stdout)
+        out.write(text)
+        out.flush()
     except BrokenPipeError:  # `avegraph get ... | head`: the reader left; that is fine
         try:
             sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the interpreter's flush at exit

@@ -14,6 +14,23 @@ def _line(c: Check) -> str:
     return f"{mark} {c.name}: {c.detail}"
 
 
+def _say(text: str) -> None:
+    """A report line on stdout, as the checks finish (a slow check shows what ran before it).
+    A report for people: the server's words in it (a token error) are made terminal-safe."""
+    from tui.commands.common import write_output
+    write_output(text + "\n", None, report=True)
+
+
+def _files_check(demo: bool) -> Check:
+    """Where avegraph keeps its files (tui.paths: $XDG_CONFIG_HOME, $XDG_STATE_HOME, $XDG_DATA_HOME)."""
+    from tui.paths import config_dir, data_dir, state_dir
+    detail = f"config {config_dir()}, state {state_dir()}, data {data_dir()}"
+    if demo:
+        from tui.simulator.demo import demo_dir
+        detail += f"; demo credentials in {demo_dir()}"
+    return Check("files", None, detail)
+
+
 async def _token_attempt(tenant) -> Check:
     from tui.api.errors import ApiError
     from tui.api.session import Session
@@ -36,9 +53,10 @@ def run(args) -> int:
     from tui.commands.common import eprint, open_tenant, report_error
     from tui.config import ConfigError, load_config, resolve_config_path
 
-    print(f"avegraph {__version__} · Python {sys.version.split()[0]} · {sys.platform}")
+    _say(f"avegraph {__version__} · Python {sys.version.split()[0]} · {sys.platform}")
     path = resolve_config_path(args.config)
     checks = config_checks(path) if not args.demo else [Check("config", None, "--demo: the embedded simulator")]
+    checks.append(_files_check(bool(args.demo)))
     if not args.demo and path.exists():
         try:
             cfg = load_config(path)
@@ -47,17 +65,17 @@ def run(args) -> int:
         except ConfigError as exc:
             checks.append(Check("config valid", False, str(exc)))
     for c in checks:
-        print(_line(c))
+        _say(_line(c))
     failed = any(c.ok is False for c in checks)
     if not args.demo and not args.tenant and not path.exists():
         return 2
     try:
         with open_tenant(args) as tenant:
             for c in tenant_checks(tenant):
-                print(_line(c))
+                _say(_line(c))
                 failed |= c.ok is False
             c = asyncio.run(_token_attempt(tenant))
-            print(_line(c))
+            _say(_line(c))
             failed |= c.ok is False
     except ConfigError as exc:
         return report_error(exc)

@@ -61,7 +61,7 @@ def run(args: Any) -> int:
         return EXIT_OK
     cols = ["id", "method", "path", "scopes", "paging", "access"]
     text = format_table(rows, cols) if rows else "(no endpoints match)\n"
-    write_output(text, None)
+    write_output(text, None, report=True)
     return EXIT_OK
 
 

@@ -100,7 +100,7 @@ def run(args: Any) -> int:
         eprint(f"avegraph: authentication failed: {result.error}")
         return result.exit_code
     try:
-        write_output(render(result, args.format), None)
+        write_output(render(result, args.format), None, report=args.format == "table")
     except OSError as exc:
         return report_error(exc) or EXIT_USAGE
     for s in result.sources:

@@ -188,7 +188,7 @@ def run(args: Any) -> int:
     except (ApiError, ConfigError, OSError) as exc:
         return report_error(exc)
     fatal = data.pop("_fatal", None)
-    write_output(to_json(data) if fmt == "json" else render_table(data), None)
+    write_output(to_json(data) if fmt == "json" else render_table(data), None, report=fmt != "json")
     if fatal is not None:
         from tui.api.errors import AuthError, CredentialError, NetworkError
         msg = getattr(fatal, "message", None) or str(fatal)

@@ -72,9 +72,8 @@ def run(args: Any) -> int:
             ("expires", f"{exp} (in {_left(c.expires_in(now.timestamp()))})"),
             ("scopes", "\n            ".join(c.scopes) or "(none stated)"),
         ]
-        from tui.textsafe import safe_multiline
         for k, v in rows:
-            lines.append(f"  {k:<9} {safe_multiline(str(v))}")
+            lines.append(f"  {k:<9} {v}")
     if getattr(args, "raw", False):
         eprint("avegraph: warning: the output holds access tokens; anyone with them can call the API until they "
                "expire")
@@ -84,5 +83,5 @@ def run(args: Any) -> int:
                 lines.append("")
                 lines.append(f"access token ({bname}):")
                 lines.append(c.raw)
-    write_output("\n".join(lines) + "\n", None)
+    write_output("\n".join(lines) + "\n", None, report=True)  # claims are the server's text
     return EXIT_OK

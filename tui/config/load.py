@@ -21,9 +21,15 @@ def _tenant_label(table: Mapping[str, Any], index: int) -> str:
     return name.strip() if isinstance(name, str) and name.strip() else f"#{index} (unnamed)"
 
 
+# Keys avegraph itself writes beside the schema's: `demo-server --write-config` marks its tenants.
+WRITTEN_BY_AVEGRAPH = frozenset({"demo"})
+
+
 def _unknown_key_warnings(label: str, extra: Mapping[str, Any]) -> list[str]:
     out = []
     for key in extra:
+        if key in WRITTEN_BY_AVEGRAPH:
+            continue
         close = difflib.get_close_matches(key, TENANT_KEYS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         out.append(f"tenant {label!r}: unknown key {key!r} is kept as is{hint}")

@@ -200,7 +200,7 @@ class Config:
                 return self.tenants[0]
             else:
                 raise ConfigError(
-                    "no tenants are configured. Fix: add a [[tenants]] table (see config.example.toml) "
+                    "no tenants are configured. Fix: add a [[tenants]] table (`avegraph config example` prints one) "
                     "or add one from the tenant screen.",
                     path=self.path,
                 )

@@ -49,7 +49,10 @@ def _coerce_toml_value(key: str, value: Any) -> _Coerced:
             return None, f'{key} must be a string (got {_toml_type(value)}). Fix: put the value in quotes: {key} = "…".'
         return value.strip() or None, None
     if kind == _NUM:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, (f"{key} must be a finite number of {_UNITS[key]} (got {value!r}, which TOML allows but "
+                          f"no limit can be). Fix: write a number, e.g. {key} = 30.")
+        if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"{key} must be a number of {_UNITS[key]} (got {_toml_type(value)}). Fix: write it without quotes, e.g. {key} = 30."
         return value, None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):

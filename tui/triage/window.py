@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from tui import clock
-from tui.catalog.validate import PRESETS, parse_since, parse_time
+from tui.catalog.validate import PRESETS, parse_window
 
 
 @dataclass(frozen=True)
@@ -21,22 +21,8 @@ class Window:
         ValueError with a sentence otherwise."""
         now = (now or clock.utc_now()).astimezone(timezone.utc).replace(microsecond=0)
         t = (text or "").strip()
-        if not t:
-            raise ValueError("the window is empty: give 24h, 7d, 30d or an ISO date such as 2026-01-31")
-        if t.lower() in PRESETS:
-            return cls(now - PRESETS[t.lower()], now, t.lower())
-        try:
-            span = parse_since(t)
-        except ValueError:
-            dt = parse_time(t)
-            if dt is None:
-                raise ValueError(f"{t!r} is neither a duration (24h, 7d, 30d) nor an ISO date such as 2026-01-31")
-            if dt >= now:
-                raise ValueError(f"{t!r} is in the future: the window must start before now")
-            return cls(dt.astimezone(timezone.utc), now, t)
-        if span.total_seconds() <= 0:
-            raise ValueError(f"{t!r} is an empty window")
-        return cls(now - span, now, t)
+        since, until, _ = parse_window(t, now)
+        return cls(since, until, t.lower() if t.lower() in PRESETS else t)
 
     @property
     def span(self) -> timedelta:

@@ -54,11 +54,9 @@ class PageLoading:
 
     @staticmethod
     def page_size(endpoint: Endpoint) -> int | None:
-        """Pages of 100 where the endpoint allows it: fewer round trips than the documented defaults (10)."""
-        pag = endpoint.pagination
-        if not pag.size_param:
-            return None
-        return min(100, pag.size_max or 100)
+        """The page size `avegraph get` uses too (tui.catalog.defaults), so both show the same rows."""
+        from tui.catalog.defaults import page_size
+        return page_size(endpoint)
 
     @work(exclusive=True, group="table")
     async def load_pages(self, token: int, pager: Any, count: int | None) -> None:

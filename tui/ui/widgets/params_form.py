@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
 from tui.catalog import Endpoint, Param
+from tui.catalog.defaults import DEFAULT_WINDOW
 from tui.catalog.validate import PRESET_LABELS, preset_window, time_params, validate_params, window_limit_days
 from tui.textsafe import safe_text
 
@@ -59,7 +60,7 @@ class ParamsForm(VerticalScroll):
         start, end = time_params(endpoint)
         self.has_window = start is not None and end is not None
         if self.has_window and not (self.initial.get(start.name) or self.initial.get(end.name)):
-            self.initial.update(preset_window(endpoint, "7d"))
+            self.initial.update(preset_window(endpoint, DEFAULT_WINDOW))  # `avegraph get` defaults to it too
 
     def compose(self) -> ComposeResult:
         if self.has_window:
@@ -68,7 +69,7 @@ class ParamsForm(VerticalScroll):
                        for key, label in PRESET_LABELS.items()]
             with Horizontal(classes="param-row"):
                 yield Label("time window", classes="param-label")
-                yield Select(options, value="7d", allow_blank=True, compact=True, id="param-window",
+                yield Select(options, value=DEFAULT_WINDOW, allow_blank=True, compact=True, id="param-window",
                              prompt="custom")
         for p in self.params:
             with Horizontal(classes="param-row"):
