@@ -31,12 +31,12 @@ from textual.widgets import Input, ProgressBar, Static, TabbedContent, TabPane
 from tui import perms
 from tui.textsafe import safe_text
 from tui.ui.screens.permissions_discovery import DiscoveryTabMixin
-from tui.ui.screens.permissions_messages import (DiscoveryFinished, DiscoveryProgress, DiscoveryRow, ProbeFinished,
+from tui.ui.permissions.messages import (DiscoveryFinished, DiscoveryProgress, DiscoveryRow, ProbeFinished,
                                                  ProbeRow, ProbeStarted, TokensLoaded)
 from tui.ui.screens.permissions_probe import ProbeTabMixin
-from tui.ui.screens.permissions_render import (discovery_result_text, discovery_style, matrix_style,
+from tui.ui.permissions.render import (discovery_result_text, discovery_style, matrix_style,
                                                matrix_summary_text, probe_style)
-from tui.ui.screens.permissions_token import TokenView, tokens_status_text
+from tui.ui.permissions.token_view import TokenView, tokens_status_text
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader

@@ -15,8 +15,8 @@ from textual import work
 from textual.widgets import ProgressBar, Static
 
 from tui import perms
-from tui.ui.screens.permissions_messages import DiscoveryFinished, DiscoveryProgress, DiscoveryRow
-from tui.ui.screens.permissions_render import discovery_summary_text
+from tui.ui.permissions.messages import DiscoveryFinished, DiscoveryProgress, DiscoveryRow
+from tui.ui.permissions.render import discovery_summary_text
 from tui.ui.widgets.paged_table import PagedTable
 
 

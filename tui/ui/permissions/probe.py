@@ -14,8 +14,8 @@ from textual import work
 from textual.widgets import Static
 
 from tui import perms
-from tui.ui.screens.permissions_messages import ProbeFinished, ProbeRow, ProbeStarted
-from tui.ui.screens.permissions_render import probe_summary_text
+from tui.ui.permissions.messages import ProbeFinished, ProbeRow, ProbeStarted
+from tui.ui.permissions.render import probe_summary_text
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
 

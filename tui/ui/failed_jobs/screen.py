@@ -31,14 +31,14 @@ from textual.widgets import Input, Label, OptionList, ProgressBar, Select, Stati
 from tui import clock
 from tui.textsafe import safe_text
 from tui.triage import FailedJob, FailedJobsScan, SourceState, Window
-from tui.ui.screens.failed_jobs_detail import DetailMixin, JobDetail
+from tui.ui.failed_jobs.detail import DetailMixin, JobDetail
 from tui.ui.screens.failed_jobs_export import ExportMixin
-from tui.ui.screens.failed_jobs_messages import DetailLoaded, ScanCrashed, ScanUpdate
-from tui.ui.screens.failed_jobs_render import (BAR, STATE_MARK, bar, error_line, errors_text, source_line, status_text,
+from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate
+from tui.ui.failed_jobs.render import (BAR, STATE_MARK, bar, error_line, errors_text, source_line, status_text,
                                                summary_text)
 from tui.ui.screens.failed_jobs_scan import ScanMixin
-from tui.ui.screens.failed_jobs_sources import SourceList
-from tui.ui.screens.failed_jobs_table import JobTable
+from tui.ui.failed_jobs.sources import SourceList
+from tui.ui.failed_jobs.table import JobTable
 from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
