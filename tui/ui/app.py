@@ -87,7 +87,7 @@ class AvegraphApp(App):
         self.push_screen(ExplorerScreen(name))
 
     def open_failed_jobs(self, name: str) -> None:
-        from tui.ui.screens.failed_jobs import FailedJobsScreen
+        from tui.ui.failed_jobs.screen import FailedJobsScreen
         self.push_screen(FailedJobsScreen(name))
 
     def open_permissions(self, name: str, focus_endpoint: str | None = None) -> None:

@@ -19,7 +19,7 @@ GROUPS = (
     ("Tables", "tui.ui.widgets.paged_table:PagedTable"),
     ("Inspector", "tui.ui.widgets.inspector:ExchangeInspector"),
     ("History", "tui.ui.screens.history:HistoryScreen"),
-    ("Failed jobs", "tui.ui.screens.failed_jobs:FailedJobsScreen"),
+    ("Failed jobs", "tui.ui.failed_jobs.screen:FailedJobsScreen"),
     ("Permissions", "tui.ui.screens.permissions:PermissionsScreen"),
 )
 
