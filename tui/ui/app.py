@@ -91,7 +91,7 @@ class AvegraphApp(App):
         self.push_screen(FailedJobsScreen(name))
 
     def open_permissions(self, name: str, focus_endpoint: str | None = None) -> None:
-        from tui.ui.screens.permissions import PermissionsScreen
+        from tui.ui.permissions.screen import PermissionsScreen
         self.push_screen(PermissionsScreen(name, focus_endpoint=focus_endpoint))
 
     # -- actions -------------------------------------------------------------------

@@ -20,7 +20,7 @@ GROUPS = (
     ("Inspector", "tui.ui.widgets.inspector:ExchangeInspector"),
     ("History", "tui.ui.screens.history:HistoryScreen"),
     ("Failed jobs", "tui.ui.failed_jobs.screen:FailedJobsScreen"),
-    ("Permissions", "tui.ui.screens.permissions:PermissionsScreen"),
+    ("Permissions", "tui.ui.permissions.screen:PermissionsScreen"),
 )
 
 KEY_NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "Esc", "enter": "Enter",

@@ -4,15 +4,13 @@ Four tabs: **Token** (each scope bundle's decoded header and claims, a countdown
 token only while revealed), **Scope matrix** (every catalogued endpoint, its scope(s), granted /
 missing / unknown), **Probe** (the cheapest request per endpoint, streamed in; Enter opens one in
 the inspector) and **Discovery** (a token request per catalogue scope: which the app registration
-can obtain). The core is ``tui.perms``; this module only shows it.
+can obtain). The core is ``tui.perms``.
 
-House style: workers do the I/O and post messages; the handlers own the state. Every server or
-user string reaches the terminal through ``safe_text`` / ``Text`` / PagedTable, never as markup.
-
-This module holds the screen: its state, layout, bindings, the token and matrix tabs, tabs and
-filter. Beside it: ``permissions_probe`` and ``permissions_discovery`` (those tabs' actions,
-workers and handlers, mixed in), ``permissions_token`` (the Token tab's view),
-``permissions_render`` (row colours, summary lines) and ``permissions_messages``.
+A thin composition: ``PermissionsModel`` (model.py) holds the state; ``TokenLoader``,
+``ProbeLoader`` and ``DiscoveryLoader`` do the I/O in workers and post messages; this screen routes
+those to the model and draws what it says: ``TokenView`` and one ``ResultsPane`` per table (its
+filter, sort, status and, for the probe, the inspector). Every server or user string reaches the
+terminal through ``safe_text`` / ``Text`` / PagedTable, never as markup.
 """
 
 from __future__ import annotations
@@ -21,41 +19,48 @@ import time
 from typing import Any, Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
-from tui import perms
 from tui.textsafe import safe_text
-from tui.ui.screens.permissions_discovery import DiscoveryTabMixin
+from tui.ui.permissions.discovery import DiscoveryLoader
 from tui.ui.permissions.messages import (DiscoveryFinished, DiscoveryProgress, DiscoveryRow, ProbeFinished,
-                                                 ProbeRow, ProbeStarted, TokensLoaded)
-from tui.ui.screens.permissions_probe import ProbeTabMixin
-from tui.ui.permissions.render import (discovery_result_text, discovery_style, matrix_style,
-                                               matrix_summary_text, probe_style)
-from tui.ui.permissions.token_view import TokenView, tokens_status_text
-from tui.ui.screens.tenant_session import SessionReady, TenantSessionMixin
+                                         ProbeRow, ProbeStarted, TokensLoaded)
+from tui.ui.permissions.model import PermissionsModel
+from tui.ui.permissions.probe import ProbeLoader
+from tui.ui.permissions.render import (discovery_result_text, discovery_style, discovery_summary_text, matrix_style,
+                                       matrix_summary_text, probe_style, probe_summary_text)
+from tui.ui.permissions.token_view import TokenLoader, TokenView, tokens_status_text
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
-
-# The names other modules and tests import from here, wherever they now live.
-__all__ = ["FLUSH_SECONDS", "NARROW", "REVEAL_SECONDS", "TABS", "DiscoveryFinished", "DiscoveryProgress",
-           "DiscoveryRow", "PermissionsScreen", "ProbeFinished", "ProbeRow", "ProbeStarted", "TokensLoaded",
-           "discovery_style", "matrix_style", "probe_style"]
+from tui.ui.widgets.results_pane import ResultsPane
+from tui.ui.widgets.tenant_session import SessionReady, TenantSession
 
 REVEAL_SECONDS = 10.0
 FLUSH_SECONDS = 0.15
 TABS = ("token", "matrix", "probe", "discovery")
-TABLES = {"matrix": "#matrix-table", "probe": "#probe-table", "discovery": "#discovery-table"}
 NARROW = 110
 
 
-class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Screen):
+class ClearingPane(ResultsPane):
+    """The permission tables' pane: Esc in the filter drops it, Enter keeps it."""
+
+    def action_filter(self) -> None:
+        self.open_filter(self.filter_text)
+
+    def action_close_filter(self) -> None:
+        if self.filter_focused:
+            self.table.set_filter("")
+        super().action_close_filter()
+
+
+class PermissionsScreen(Screen):
     CSS_PATH = "permissions.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back / cancel"),
@@ -63,8 +68,7 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
         Binding("d", "discover", "Discover scopes"),
         Binding("v", "reveal", "Reveal token (10 s)"),
         Binding("r", "refresh", "Refresh tokens"),
-        Binding("slash", "filter", "Filter"),
-        Binding("s", "sort", "Sort column"),
+        Binding("slash", "filter", "Filter"),       # off a table (the Token tab): the tab's or the matrix's filter
         Binding("i", "toggle_inspector", "Inspector", show=False),
         Binding("1", "tab('token')", "Token tab", show=False),
         Binding("2", "tab('matrix')", "Scope matrix tab", show=False),
@@ -77,65 +81,59 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
                  reveal_seconds: float = REVEAL_SECONDS) -> None:
         super().__init__()
         self.tenant_name = tenant_name
-        self.focus_endpoint = focus_endpoint
+        self.model = PermissionsModel(tenant_name, focus_endpoint)
         self.clock = clock
         self.concurrency = concurrency
         self.reveal_seconds = reveal_seconds
         self.session: Any = None
-        self.session_error: BaseException | None = None
-        self.infos: list[perms.TokenInfo] | None = None
-        self.granted: dict[str, str] | None = None
-        self.matrix: list[perms.MatrixRow] = []
-        self.revealed = False
         self._reveal_timer: Any = None
-        self._filters: dict[str, str] = {}
-        # probe
-        self._probe_run = 0
-        self.probing = False
-        self.probe_results: list[perms.ProbeResult] = []
-        self.probe_total = 0
-        self.probe_note: str | None = None
-        # discovery
-        self._disc_run = 0
-        self.discovering = False
-        self.discovery_results: list[perms.DiscoveryResult] = []
-        self.discovery_note: str | None = None
-        self._pending: list[str] = []
+        self._focus_filtered = False
         self._buffers: dict[str, list[dict]] = {"probe": [], "discovery": []}
         self._flush_timer: Any = None
-        self._filter_wanted: str | None = None
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        placeholder = "filter rows (! inverts) — Enter keeps it, Esc clears it"
         yield AppHeader()
-        with TabbedContent(initial="matrix" if self.focus_endpoint else "token", id="perm-tabs"):
+        with TabbedContent(initial="matrix" if self.model.focus_endpoint else "token", id="perm-tabs"):
             with TabPane("Token", id="token"):
                 with VerticalScroll(id="token-scroll"):
                     yield TokenView(Text("Getting the token…", style="dim"), id="token-view")
             with TabPane("Scope matrix", id="matrix"):
                 yield Static("", id="matrix-summary")
-                yield PagedTable(id="matrix-table", row_style_fn=matrix_style, empty_text="No endpoints",
-                                 preferred=("token", "endpoint", "scope", "note", "method", "path", "service"))
+                yield ClearingPane(table=PagedTable(id="matrix-table", row_style_fn=matrix_style,
+                                                    empty_text="No endpoints",
+                                                    preferred=("token", "endpoint", "scope", "note", "method", "path",
+                                                               "service")),
+                                   placeholder=placeholder, id="matrix-pane")
             with TabPane("Probe", id="probe"):
                 yield Static(Text("Press p to call each list endpoint once, the cheapest way (page size 1), "
                                   "and see what the service really answers.", style="dim"), id="probe-summary")
-                yield PagedTable(id="probe-table", row_style_fn=probe_style,
-                                 empty_text="Not probed yet: press p",
-                                 preferred=("outcome", "endpoint", "scope", "message", "request-id", "token",
-                                            "catalogue"))
-                yield ExchangeInspector(id="probe-inspector")
+                yield ClearingPane(table=PagedTable(id="probe-table", row_style_fn=probe_style,
+                                                    empty_text="Not probed yet: press p",
+                                                    preferred=("outcome", "endpoint", "scope", "message", "request-id",
+                                                               "token", "catalogue")),
+                                   detail=ExchangeInspector(id="probe-inspector"), placeholder=placeholder,
+                                   id="probe-pane")
             with TabPane("Discovery", id="discovery"):
                 yield Static(Text("Press d to ask the identity service for a token per catalogue scope: "
                                   "which permissions does this app registration have?", style="dim"),
                              id="discovery-summary")
-                yield ProgressBar(id="discovery-progress", show_eta=False)
-                yield PagedTable(id="discovery-table", row_style_fn=discovery_style,
-                                 empty_text="Not asked yet: press d",
-                                 preferred=("scope", "result", "endpoints", "identity service says"))
-        yield Input(placeholder="filter rows (! inverts) — Enter keeps it, Esc clears it", id="perm-filter")
+                yield ClearingPane(table=PagedTable(id="discovery-table", row_style_fn=discovery_style,
+                                                    empty_text="Not asked yet: press d",
+                                                    preferred=("scope", "result", "endpoints",
+                                                               "identity service says")),
+                                   placeholder=placeholder, id="discovery-pane")
         with Horizontal(id="perm-status-bar"):
             yield Static(Text("connecting…", style="dim"), id="perm-status")
         yield Footer()
+        yield TenantSession(self.tenant_name, self.app.session_for)
+
+    def pane(self, tab: str) -> ResultsPane | None:
+        return self.query_one(f"#{tab}-pane", ResultsPane) if tab in ("matrix", "probe", "discovery") else None
+
+    def table(self, tab: str) -> PagedTable:
+        return self.query_one(f"#{tab}-table", PagedTable)
 
     def on_mount(self) -> None:
         header = self.query_one(AppHeader)
@@ -147,21 +145,17 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
                 if directory is not None else False
         except Exception:  # listing tenants must never break this screen
             header.demo = False
-        self.query_one("#perm-filter").display = False
-        self.query_one("#probe-inspector").display = False
-        self.query_one("#discovery-progress").display = False
         self._fill_matrix()
         self.set_interval(1.0, self._tick)
         self.call_after_refresh(self._focus_tab, self._active_tab())
-        self.connect()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "-narrow")
 
-    # -- session ------------------------------------------------------------------------------------
+    # -- session and tokens --------------------------------------------------------------------------
     def on_session_ready(self, message: SessionReady) -> None:
         if message.error is not None:
-            self.session_error = message.error
+            self.model.session_error = message.error
             text = Text(f"Cannot open {safe_text(self.tenant_name, 60)}: ", style="bold red")
             text.append(safe_text(str(message.error), 400))
             self.set_status(text)
@@ -170,50 +164,40 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
         self.session = message.session
         self.query_one(AppHeader).accent = getattr(getattr(self.session, "tenant", None), "accent", None)
         self.set_status(Text("getting the token…", style="dim"))
-        self.load_tokens()
-        pending, self._pending = self._pending, []
-        for action in pending:
+        self.run_worker(TokenLoader(self, self.session).run(), exclusive=True, group="perm-tokens")
+        for action in self.model.take_pending():
             getattr(self, f"action_{action}")()
 
-    @work(exclusive=True, group="perm-tokens")
-    async def load_tokens(self) -> None:
-        infos = await perms.token_infos(self.session)
-        self.post_message(TokensLoaded(infos))
-
     def on_tokens_loaded(self, message: TokensLoaded) -> None:
-        self.infos = message.infos
-        self.granted = perms.granted_of(self.infos)
+        self.model.apply_tokens(message.infos)
         self.render_tokens()
         self._fill_matrix()
-        self.set_status(tokens_status_text(self.infos, self.granted))
+        self.set_status(tokens_status_text(self.model.infos, self.model.granted))
 
-    # -- token tab ------------------------------------------------------------------------------------
     def _tick(self) -> None:
-        if self.infos and any(i.claims is not None for i in self.infos):
+        if self.model.has_token:
             self.render_tokens()
 
     def render_tokens(self) -> None:
-        if self.infos is None:
+        if self.model.infos is None:
             return
-        self.query_one("#token-view", TokenView).show(self.infos, self.clock(), revealed=self.revealed,
+        self.query_one("#token-view", TokenView).show(self.model.infos, self.clock(), revealed=self.model.revealed,
                                                      reveal_seconds=self.reveal_seconds)
 
     # -- matrix tab ----------------------------------------------------------------------------------
     def _fill_matrix(self) -> None:
         catalog = self.app.catalog
-        self.matrix = perms.scope_matrix(catalog, self.granted)
-        table = self.query_one("#matrix-table", PagedTable)
+        table = self.table("matrix")
         keep = table.filter_text
         table.clear()
-        table.append_rows([r.to_row() for r in self.matrix])
-        focus = self.focus_endpoint if self.focus_endpoint and catalog.find(self.focus_endpoint) else None
+        table.append_rows(self.model.build_matrix(catalog))
+        focus = self.model.focus_in(catalog)
         if keep:
             table.set_filter(keep)
-        elif focus and "matrix" not in self._filters:
-            self._filters["matrix"] = focus
+        elif focus and not self._focus_filtered:      # opened for one endpoint: filtered to it, once
+            self._focus_filtered = True
             table.set_filter(focus)
-            if self._active_tab() == "matrix":
-                self._show_filter_value("matrix")
+            self.pane("matrix").open_filter(focus)
         if focus:
             for pos in range(table.visible_count):
                 row = table.store.rows[table.row_id_at(pos)]
@@ -223,8 +207,16 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
         self.render_matrix_summary()
 
     def render_matrix_summary(self) -> None:
+        m = self.model
         self.query_one("#matrix-summary", Static).update(
-            matrix_summary_text(self.matrix, self.granted, self.app.catalog, self.focus_endpoint))
+            matrix_summary_text(m.matrix, m.granted, self.app.catalog, m.focus_endpoint))
+
+    @on(ResultsPane.RowSelected, "#matrix-table")
+    def _matrix_row_selected(self, message: ResultsPane.RowSelected) -> None:
+        row = message.row
+        if isinstance(row, dict) and row.get("endpoint"):
+            self.model.focus_endpoint = row["endpoint"]
+            self.render_matrix_summary()
 
     # Streamed rows reach the tables in batches: a table's growth costs a layout pass of the screen.
     def _buffer(self, which: str, row: dict) -> None:
@@ -239,43 +231,153 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
         for which, rows in self._buffers.items():
             if rows:
                 self._buffers[which] = []
-                self.query_one(f"#{which}-table", PagedTable).append_rows(rows)
+                self.table(which).append_rows(rows)
 
-    # -- rows chosen (@on handlers live here: Textual registers them only on classes it builds) ----
-    @on(PagedTable.RowSelected, "#probe-table")
-    def _probe_row_selected(self, message: PagedTable.RowSelected) -> None:
-        if not (0 <= message.row_index < len(self.probe_results)):
+    def _restart_table(self, which: str) -> None:
+        """A new run: no rows, the same filter."""
+        self._buffers[which] = []
+        table = self.table(which)
+        keep = table.filter_text
+        table.clear()
+        if keep:
+            table.set_filter(keep)
+
+    # -- probe tab ------------------------------------------------------------------------------------
+    def action_probe(self) -> None:
+        if self.session is None:
+            self.model.defer("probe")
+            self._show_tab("probe")
             return
-        r = self.probe_results[message.row_index]
+        if self.model.probe.running:
+            self.notify(Text("The probe is running; Esc cancels it."), severity="warning")
+            self._show_tab("probe")
+            return
+        run = self.model.probe.start()
+        self._restart_table("probe")
+        self._show_tab("probe")
+        self.render_probe_summary()
+        self.run_worker(ProbeLoader(self, self.session, self.app.catalog, run=run, concurrency=self.concurrency).run(),
+                        exclusive=True, group="perm-probe")
+
+    def on_probe_started(self, message: ProbeStarted) -> None:
+        changed = self.model.probe_started(message.run, message.plans, message.infos)
+        if changed is None:
+            return
+        if changed:
+            self._fill_matrix()
+        if message.infos:
+            self.render_tokens()
+        self.render_probe_summary()
+
+    def on_probe_row(self, message: ProbeRow) -> None:
+        row = self.model.probe_row(message.run, message.result)
+        if row is not None:
+            self._buffer("probe", row)
+            self.render_probe_summary()
+
+    def on_probe_finished(self, message: ProbeFinished) -> None:
+        if not self.model.probe_finished(message.run, cancelled=message.cancelled, error=message.error):
+            return
+        self._flush_rows()
+        table = self.table("probe")
+        if table.sort_column is None:           # streamed in as answered; settled: grouped by outcome
+            table.sort_by("outcome")
+        self.render_probe_summary()
+
+    def render_probe_summary(self) -> None:
+        m = self.model
+        t = probe_summary_text(m.probe.results, m.granted, probing=m.probe.running, total=m.probe.total,
+                               concurrency=self.concurrency, note=m.probe.note)
+        if t.plain:     # fixed height (CSS): no layout pass per streamed row
+            self.query_one("#probe-summary", Static).update(t, layout=False)
+
+    @on(ResultsPane.RowSelected, "#probe-table")
+    def _probe_row_selected(self, message: ResultsPane.RowSelected) -> None:
+        r = self.model.probe_result_at(message.row_index)
+        if r is None:
+            return
         if r.exchange is None:
             self.notify(Text(f"{r.endpoint.id}: not sent — {r.note or r.message}"), severity="information")
             return
         self.show_inspector(True)
         self.query_one("#probe-inspector", ExchangeInspector).show_exchange(r.exchange)
 
-    @on(PagedTable.RowSelected, "#matrix-table")
-    def _matrix_row_selected(self, message: PagedTable.RowSelected) -> None:
-        row = message.row
-        if isinstance(row, dict) and row.get("endpoint"):
-            self.focus_endpoint = row["endpoint"]
-            self.render_matrix_summary()
+    def show_inspector(self, show: bool) -> None:
+        self.pane("probe").show_detail(show)
+        self.set_class(show, "-inspecting")
+        if show:
+            self.query_one("#probe-inspector", ExchangeInspector).focus()
 
-    @on(PagedTable.RowSelected, "#discovery-table")
-    def _discovery_row_selected(self, message: PagedTable.RowSelected) -> None:
-        if not (0 <= message.row_index < len(self.discovery_results)):
+    def action_toggle_inspector(self) -> None:
+        if self.pane("probe").detail_shown:
+            self.show_inspector(False)
             return
-        r = self.discovery_results[message.row_index]
-        self.notify(discovery_result_text(r), severity="information" if r.state == "granted" else "warning", timeout=8)
+        r = self.model.probe_result_at(self.table("probe").current_row_index())
+        if r is not None and r.exchange is not None:
+            self.query_one("#probe-inspector", ExchangeInspector).show_exchange(r.exchange)
+            self._show_tab("probe")
+            self.show_inspector(True)
+
+    # -- discovery tab --------------------------------------------------------------------------------
+    def action_discover(self) -> None:
+        if self.session is None:
+            self.model.defer("discover")
+            self._show_tab("discovery")
+            return
+        if self.model.discovery.running:
+            self.notify(Text("Discovery is running; Esc cancels it."), severity="warning")
+            self._show_tab("discovery")
+            return
+        run = self.model.discovery.start()
+        self._restart_table("discovery")
+        self.pane("discovery").show_progress(len(self.app.catalog.all_scopes()), 0)
+        self._show_tab("discovery")
+        self.render_discovery_summary()
+        self.run_worker(DiscoveryLoader(self, self.session, self.app.catalog, run=run,
+                                        concurrency=self.concurrency).run(), exclusive=True, group="perm-discover")
+
+    def on_discovery_progress(self, message: DiscoveryProgress) -> None:
+        if self.model.discovery.current(message.run):
+            self.pane("discovery").show_progress(message.total, message.done)
+
+    def on_discovery_row(self, message: DiscoveryRow) -> None:
+        row = self.model.discovery_row(message.run, message.result)
+        if row is not None:
+            self._buffer("discovery", row)
+            self.render_discovery_summary()
+
+    def on_discovery_finished(self, message: DiscoveryFinished) -> None:
+        if not self.model.discovery_finished(message.run, cancelled=message.cancelled, error=message.error):
+            return
+        self._flush_rows()
+        table = self.table("discovery")
+        if table.sort_column is None:
+            table.sort_by("scope")
+        self.pane("discovery").hide_progress()
+        self.render_discovery_summary()
+
+    def render_discovery_summary(self) -> None:
+        d = self.model.discovery
+        t = discovery_summary_text(d.results, discovering=d.running, total=len(self.app.catalog.all_scopes()),
+                                   note=d.note)
+        self.query_one("#discovery-summary", Static).update(t, layout=False)
+
+    @on(ResultsPane.RowSelected, "#discovery-table")
+    def _discovery_row_selected(self, message: ResultsPane.RowSelected) -> None:
+        r = self.model.discovery_result_at(message.row_index)
+        if r is not None:
+            self.notify(discovery_result_text(r), severity="information" if r.state == "granted" else "warning",
+                        timeout=8)
 
     # -- reveal, refresh --------------------------------------------------------------------------------
     def action_reveal(self) -> None:
-        if self.revealed:
+        if self.model.revealed:
             self._mask()
             return
-        if not self.infos or not any(i.claims is not None for i in self.infos):
+        if not self.model.has_token:
             self.notify(Text("No token to reveal yet."), severity="warning")
             return
-        self.revealed = True
+        self.model.revealed = True
         self._show_tab("token")
         self.render_tokens()
         if self._reveal_timer is not None:
@@ -285,7 +387,7 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
                          "until it expires."), severity="warning")
 
     def _mask(self) -> None:
-        self.revealed = False
+        self.model.revealed = False
         if self._reveal_timer is not None:
             self._reveal_timer.stop()
             self._reveal_timer = None
@@ -295,19 +397,9 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
         if self.session is None:
             return
         self.set_status(Text("getting a new token…", style="dim"))
-        self.refresh_tokens()
+        self.run_worker(TokenLoader(self, self.session, refresh=True).run(), exclusive=True, group="perm-tokens")
 
-    @work(exclusive=True, group="perm-tokens")
-    async def refresh_tokens(self) -> None:
-        for b in self.session.bundles:
-            try:
-                await self.session.token(b, force=True)
-            except Exception:  # shown by token_infos below, per bundle
-                pass
-        infos = await perms.token_infos(self.session, acquire=True)
-        self.post_message(TokensLoaded(infos))
-
-    # -- tabs, filter, back --------------------------------------------------------------------------------
+    # -- tabs, back -----------------------------------------------------------------------------------------
     def _active_tab(self) -> str:
         return self.query_one("#perm-tabs", TabbedContent).active or "token"
 
@@ -318,95 +410,36 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
         self._focus_tab(tab)
 
     def _focus_tab(self, tab: str) -> None:
-        inspector = self.query_one("#probe-inspector", ExchangeInspector)
-        if tab == "probe" and inspector.display:
-            inspector.focus()
-            return
-        table = self._table_for(tab)
-        (table or self.query_one("#token-scroll")).focus()
+        pane = self.pane(tab)
+        if pane is None:
+            self.query_one("#token-scroll").focus()
+        elif tab == "probe" and pane.detail_shown:
+            self.query_one("#probe-inspector", ExchangeInspector).focus()
+        else:
+            pane.focus_table()
 
     def action_tab(self, tab: str) -> None:
         if tab in TABS:
             self._show_tab(tab)
 
-    def _table_for(self, tab: str) -> PagedTable | None:
-        selector = TABLES.get(tab)
-        return self.query_one(selector, PagedTable) if selector else None
-
-    def _show_filter_value(self, tab: str) -> None:
-        filt = self.query_one("#perm-filter", Input)
-        value = self._filters.get(tab, "")
-        if filt.value != value:
-            with filt.prevent(Input.Changed):
-                filt.value = value
-
-    @on(TabbedContent.TabActivated, "#perm-tabs")
-    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id if event.pane is not None else None
-        filt = self.query_one("#perm-filter", Input)
-        if tab not in TABLES:
-            filt.display = False
-            return
-        self._show_filter_value(tab)
-        if self._filter_wanted == tab:          # "/" pressed on another tab: the filter opens here
-            self._filter_wanted = None
-            filt.display = True
-            filt.focus()
-        else:
-            filt.display = bool(self._filters.get(tab))
-
-    def action_sort(self) -> None:
-        table = self._table_for(self._active_tab())
-        if table is not None:
-            table.action_sort_column()
-
     def action_filter(self) -> None:
+        """``/`` off a table: the Token tab filters the scope matrix; elsewhere the tab's own filter."""
         tab = self._active_tab()
         if tab == "token":
-            self._filter_wanted = "matrix"
-            self._show_tab("matrix")
-            return
-        filt = self.query_one("#perm-filter", Input)
-        self._show_filter_value(tab)
-        filt.display = True
-        filt.focus()
-
-    @on(Input.Changed, "#perm-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        tab = self._active_tab()
-        table = self._table_for(tab)
-        if table is None:
-            return
-        self._filters[tab] = event.value
-        table.set_filter(event.value)
-
-    @on(Input.Submitted, "#perm-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        table = self._table_for(self._active_tab())
-        if table is not None:
-            table.focus()
+            tab = "matrix"
+            self._show_tab(tab)
+        pane = self.pane(tab)
+        self.call_after_refresh(pane.action_filter)
 
     def action_back(self) -> None:
-        filt = self.query_one("#perm-filter", Input)
-        if filt.display and filt.has_focus:
-            filt.value = ""                     # Esc drops the filter; Enter keeps it
-            filt.display = False
-            table = self._table_for(self._active_tab())
-            if table is not None:
-                table.focus()
-            return
-        inspector = self.query_one("#probe-inspector", ExchangeInspector)
-        if inspector.display:
+        if self.pane("probe").detail_shown:
             self.show_inspector(False)
             return
-        tab = self._active_tab()
-        if self.probing and (tab == "probe" or not self.discovering):
-            self.workers.cancel_group(self, "perm-probe")
+        stop = self.model.to_cancel(self._active_tab())
+        if stop is not None:
+            self.workers.cancel_group(self, "perm-probe" if stop == "probe" else "perm-discover")
             return
-        if self.discovering:
-            self.workers.cancel_group(self, "perm-discover")
-            return
-        if self.revealed:
+        if self.model.revealed:
             self._mask()
         self.app.pop_screen()
 
@@ -415,5 +448,4 @@ class PermissionsScreen(ProbeTabMixin, DiscoveryTabMixin, TenantSessionMixin, Sc
 
     def on_unmount(self) -> None:
         # Nothing of the token stays on screen once it is gone.
-        self.revealed = False
-
+        self.model.revealed = False
