@@ -23,7 +23,7 @@ class Summary:
     by_status: dict[str, int]
 
     @classmethod
-    def of(cls, shown: list[FailedJob], hidden: int = 0) -> "Summary":
+    def of(cls, shown: list[FailedJob], hidden: int = 0) -> Summary:
         by_service, by_status = count_by(shown)
         failed = sum(1 for j in shown if j.severity == "failed")
         return cls(failed, len(shown) - failed, hidden, by_service, by_status)

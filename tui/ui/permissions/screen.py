@@ -22,18 +22,30 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent
 
 from tui.textsafe import safe_text
 from tui.ui.permissions.discovery import DiscoveryLoader
-from tui.ui.permissions.messages import (DiscoveryFinished, DiscoveryProgress, DiscoveryRow, ProbeFinished,
-                                         ProbeRow, ProbeStarted, TokensLoaded)
+from tui.ui.permissions.messages import (
+    DiscoveryFinished,
+    DiscoveryProgress,
+    DiscoveryRow,
+    ProbeFinished,
+    ProbeRow,
+    ProbeStarted,
+    TokensLoaded,
+)
 from tui.ui.permissions.model import PermissionsModel
 from tui.ui.permissions.probe import ProbeLoader
-from tui.ui.permissions.render import (discovery_result_text, discovery_style, discovery_summary_text, matrix_style,
-                                       matrix_summary_text, probe_style, probe_summary_text)
+from tui.ui.permissions.render import (
+    discovery_result_text,
+    discovery_summary_text,
+    matrix_summary_text,
+    probe_summary_text,
+)
+from tui.ui.permissions.tabs import TABS, permission_tabs
 from tui.ui.permissions.token_view import TokenLoader, TokenView, tokens_status_text
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
@@ -44,20 +56,7 @@ from tui.ui.widgets.tenant_session import SessionReady, TenantSession
 
 REVEAL_SECONDS = 10.0
 FLUSH_SECONDS = 0.15
-TABS = ("token", "matrix", "probe", "discovery")
 NARROW = 110
-
-
-class ClearingPane(ResultsPane):
-    """The permission tables' pane: Esc in the filter drops it, Enter keeps it."""
-
-    def action_filter(self) -> None:
-        self.open_filter(self.filter_text)
-
-    def action_close_filter(self) -> None:
-        if self.filter_focused:
-            self.table.set_filter("")
-        super().action_close_filter()
 
 
 class PermissionsScreen(Screen):
@@ -93,37 +92,8 @@ class PermissionsScreen(Screen):
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        placeholder = "filter rows (! inverts) — Enter keeps it, Esc clears it"
         yield AppHeader()
-        with TabbedContent(initial="matrix" if self.model.focus_endpoint else "token", id="perm-tabs"):
-            with TabPane("Token", id="token"):
-                with VerticalScroll(id="token-scroll"):
-                    yield TokenView(Text("Getting the token…", style="dim"), id="token-view")
-            with TabPane("Scope matrix", id="matrix"):
-                yield Static("", id="matrix-summary")
-                yield ClearingPane(table=PagedTable(id="matrix-table", row_style_fn=matrix_style,
-                                                    empty_text="No endpoints",
-                                                    preferred=("token", "endpoint", "scope", "note", "method", "path",
-                                                               "service")),
-                                   placeholder=placeholder, id="matrix-pane")
-            with TabPane("Probe", id="probe"):
-                yield Static(Text("Press p to call each list endpoint once, the cheapest way (page size 1), "
-                                  "and see what the service really answers.", style="dim"), id="probe-summary")
-                yield ClearingPane(table=PagedTable(id="probe-table", row_style_fn=probe_style,
-                                                    empty_text="Not probed yet: press p",
-                                                    preferred=("outcome", "endpoint", "scope", "message", "request-id",
-                                                               "token", "catalogue")),
-                                   detail=ExchangeInspector(id="probe-inspector"), placeholder=placeholder,
-                                   id="probe-pane")
-            with TabPane("Discovery", id="discovery"):
-                yield Static(Text("Press d to ask the identity service for a token per catalogue scope: "
-                                  "which permissions does this app registration have?", style="dim"),
-                             id="discovery-summary")
-                yield ClearingPane(table=PagedTable(id="discovery-table", row_style_fn=discovery_style,
-                                                    empty_text="Not asked yet: press d",
-                                                    preferred=("scope", "result", "endpoints",
-                                                               "identity service says")),
-                                   placeholder=placeholder, id="discovery-pane")
+        yield from permission_tabs("matrix" if self.model.focus_endpoint else "token")
         with Horizontal(id="perm-status-bar"):
             yield Static(Text("connecting…", style="dim"), id="perm-status")
         yield Footer()

@@ -1,0 +1,64 @@
+"""The Permissions screen's four tabs: the Token view and a ``ResultsPane`` per table.
+
+The summary line above each table is the screen's to fill; ``ClearingPane`` is the tables' pane.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static, TabbedContent, TabPane
+
+from tui.ui.permissions.render import discovery_style, matrix_style, probe_style
+from tui.ui.permissions.token_view import TokenView
+from tui.ui.widgets.inspector import ExchangeInspector
+from tui.ui.widgets.paged_table import PagedTable
+from tui.ui.widgets.results_pane import ResultsPane
+
+TABS = ("token", "matrix", "probe", "discovery")
+
+
+class ClearingPane(ResultsPane):
+    """The permission tables' pane: Esc in the filter drops it, Enter keeps it."""
+
+    def action_filter(self) -> None:
+        self.open_filter(self.filter_text)
+
+    def action_close_filter(self) -> None:
+        if self.filter_focused:
+            self.table.set_filter("")
+        super().action_close_filter()
+
+
+def permission_tabs(initial: str) -> ComposeResult:
+    placeholder = "filter rows (! inverts) — Enter keeps it, Esc clears it"
+    with TabbedContent(initial=initial, id="perm-tabs"):
+        with TabPane("Token", id="token"):
+            with VerticalScroll(id="token-scroll"):
+                yield TokenView(Text("Getting the token…", style="dim"), id="token-view")
+        with TabPane("Scope matrix", id="matrix"):
+            yield Static("", id="matrix-summary")
+            yield ClearingPane(table=PagedTable(id="matrix-table", row_style_fn=matrix_style,
+                                                empty_text="No endpoints",
+                                                preferred=("token", "endpoint", "scope", "note", "method", "path",
+                                                           "service")),
+                               placeholder=placeholder, id="matrix-pane")
+        with TabPane("Probe", id="probe"):
+            yield Static(Text("Press p to call each list endpoint once, the cheapest way (page size 1), "
+                              "and see what the service really answers.", style="dim"), id="probe-summary")
+            yield ClearingPane(table=PagedTable(id="probe-table", row_style_fn=probe_style,
+                                                empty_text="Not probed yet: press p",
+                                                preferred=("outcome", "endpoint", "scope", "message", "request-id",
+                                                           "token", "catalogue")),
+                               detail=ExchangeInspector(id="probe-inspector"), placeholder=placeholder,
+                               id="probe-pane")
+        with TabPane("Discovery", id="discovery"):
+            yield Static(Text("Press d to ask the identity service for a token per catalogue scope: "
+                              "which permissions does this app registration have?", style="dim"),
+                         id="discovery-summary")
+            yield ClearingPane(table=PagedTable(id="discovery-table", row_style_fn=discovery_style,
+                                                empty_text="Not asked yet: press d",
+                                                preferred=("scope", "result", "endpoints",
+                                                           "identity service says")),
+                               placeholder=placeholder, id="discovery-pane")
