@@ -27,26 +27,14 @@ from textual.screen import Screen
 from textual.widgets import Static, TabbedContent
 
 from tui.textsafe import safe_text
-from tui.ui.permissions.discovery import DiscoveryLoader
-from tui.ui.permissions.messages import (
-    DiscoveryFinished,
-    DiscoveryProgress,
-    DiscoveryRow,
-    ProbeFinished,
-    ProbeRow,
-    ProbeStarted,
-    TokensLoaded,
-)
+from tui.ui.permissions.loaders import DiscoveryLoader, ProbeLoader, TokenLoader
+from tui.ui.permissions.messages import (DiscoveryFinished, DiscoveryProgress, DiscoveryRow, ProbeFinished, ProbeRow,
+                                         ProbeStarted, TokensLoaded)
 from tui.ui.permissions.model import PermissionsModel
-from tui.ui.permissions.probe import ProbeLoader
-from tui.ui.permissions.render import (
-    discovery_result_text,
-    discovery_summary_text,
-    matrix_summary_text,
-    probe_summary_text,
-)
-from tui.ui.permissions.tabs import TABS, permission_tabs
-from tui.ui.permissions.token_view import TokenLoader, TokenView, tokens_status_text
+from tui.ui.permissions.render import (discovery_result_text, discovery_summary_text, matrix_summary_text,
+                                       probe_summary_text)
+from tui.ui.permissions.tabs import TABS, RowBatches, permission_tabs
+from tui.ui.permissions.token_view import TokenView, tokens_status_text
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.inspector import ExchangeInspector
@@ -87,8 +75,8 @@ class PermissionsScreen(Screen):
         self.session: Any = None
         self._reveal_timer: Any = None
         self._focus_filtered = False
-        self._buffers: dict[str, list[dict]] = {"probe": [], "discovery": []}
-        self._flush_timer: Any = None
+        self.batches = RowBatches(lambda which, rows: self.table(which).append_rows(rows),
+                                  lambda: self.set_timer(FLUSH_SECONDS, self.batches.flush))
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -188,24 +176,9 @@ class PermissionsScreen(Screen):
             self.model.focus_endpoint = row["endpoint"]
             self.render_matrix_summary()
 
-    # Streamed rows reach the tables in batches: a table's growth costs a layout pass of the screen.
-    def _buffer(self, which: str, row: dict) -> None:
-        self._buffers[which].append(row)
-        if self._flush_timer is None:
-            self._flush_timer = self.set_timer(FLUSH_SECONDS, self._flush_rows)
-
-    def _flush_rows(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        for which, rows in self._buffers.items():
-            if rows:
-                self._buffers[which] = []
-                self.table(which).append_rows(rows)
-
     def _restart_table(self, which: str) -> None:
         """A new run: no rows, the same filter."""
-        self._buffers[which] = []
+        self.batches.drop(which)
         table = self.table(which)
         keep = table.filter_text
         table.clear()
@@ -242,13 +215,13 @@ class PermissionsScreen(Screen):
     def on_probe_row(self, message: ProbeRow) -> None:
         row = self.model.probe_row(message.run, message.result)
         if row is not None:
-            self._buffer("probe", row)
+            self.batches.add("probe", row)
             self.render_probe_summary()
 
     def on_probe_finished(self, message: ProbeFinished) -> None:
         if not self.model.probe_finished(message.run, cancelled=message.cancelled, error=message.error):
             return
-        self._flush_rows()
+        self.batches.flush()
         table = self.table("probe")
         if table.sort_column is None:           # streamed in as answered; settled: grouped by outcome
             table.sort_by("outcome")
@@ -313,13 +286,13 @@ class PermissionsScreen(Screen):
     def on_discovery_row(self, message: DiscoveryRow) -> None:
         row = self.model.discovery_row(message.run, message.result)
         if row is not None:
-            self._buffer("discovery", row)
+            self.batches.add("discovery", row)
             self.render_discovery_summary()
 
     def on_discovery_finished(self, message: DiscoveryFinished) -> None:
         if not self.model.discovery_finished(message.run, cancelled=message.cancelled, error=message.error):
             return
-        self._flush_rows()
+        self.batches.flush()
         table = self.table("discovery")
         if table.sort_column is None:
             table.sort_by("scope")

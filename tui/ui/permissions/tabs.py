@@ -1,9 +1,13 @@
 """The Permissions screen's four tabs: the Token view and a ``ResultsPane`` per table.
 
-The summary line above each table is the screen's to fill; ``ClearingPane`` is the tables' pane.
+The summary line above each table is the screen's to fill; ``ClearingPane`` is the tables' pane;
+``RowBatches`` hands streamed rows to the tables in batches.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -31,7 +35,37 @@ class ClearingPane(ResultsPane):
         super().action_close_filter()
 
 
+class RowBatches:
+    """Streamed rows reach a table in batches: a table's growth costs a layout pass of the screen.
+
+    ``append(which, rows)`` adds rows to the table ``which``; ``schedule()`` starts the timer that
+    calls ``flush`` (and returns it)."""
+
+    def __init__(self, append: Callable[[str, list[dict]], None], schedule: Callable[[], Any]) -> None:
+        self._append, self._schedule = append, schedule
+        self._rows: dict[str, list[dict]] = {}
+        self._timer: Any = None
+
+    def add(self, which: str, row: dict) -> None:
+        self._rows.setdefault(which, []).append(row)
+        if self._timer is None:
+            self._timer = self._schedule()
+
+    def drop(self, which: str) -> None:
+        self._rows.pop(which, None)
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        for which, rows in list(self._rows.items()):
+            if rows:
+                self._rows[which] = []
+                self._append(which, rows)
+
+
 def permission_tabs(initial: str) -> ComposeResult:
+    """The four tabs, ``initial`` shown first."""
     placeholder = "filter rows (! inverts) — Enter keeps it, Esc clears it"
     with TabbedContent(initial=initial, id="perm-tabs"):
         with TabPane("Token", id="token"):

@@ -1,4 +1,4 @@
-"""The Permissions screen's Token tab: each scope bundle's header, claims and time to expiry, and its loader.
+"""The Permissions screen's Token tab: each scope bundle's header, claims and time to expiry.
 
 The raw token is shown only while the screen says it is revealed; otherwise it is masked.
 """
@@ -15,7 +15,6 @@ from textual.widgets import Static
 from tui import perms
 from tui.api.redact import mask
 from tui.textsafe import safe_multiline, safe_text
-from tui.ui.permissions.messages import TokensLoaded
 
 BADGES = {"valid": ("valid", "bold black on green"), "expired": ("expired", "bold white on red"),
           "undecodable": ("not a JWT", "bold black on yellow"), "error": ("no token", "bold white on red")}
@@ -119,21 +118,3 @@ class TokenView(Static):
         self.update(t, layout=lines != self._lines)   # the countdown ticks without a layout pass
         self._lines = lines
 
-
-class TokenLoader:
-    """The session's tokens, decoded (``refresh``: new ones first); posts ``TokensLoaded``.
-
-    Its constructor arguments are its whole interface."""
-
-    def __init__(self, receiver: Any, session: Any, *, refresh: bool = False) -> None:
-        self.receiver, self.session, self.refresh = receiver, session, refresh
-
-    async def run(self) -> None:
-        if self.refresh:
-            for b in self.session.bundles:
-                try:
-                    await self.session.token(b, force=True)
-                except Exception:  # shown by token_infos below, per bundle
-                    pass
-        infos = await perms.token_infos(self.session)
-        self.receiver.post_message(TokensLoaded(infos))
