@@ -19,6 +19,7 @@ class PaneApp(App):
         self.filters: list[str] = []
         self.selected: list[int] = []
         self.backs = 0
+        self.near_end: list[int] = []
 
     def compose(self):
         yield ResultsPane(detail=Static("detail", id="detail"), id="pane")
@@ -28,6 +29,9 @@ class PaneApp(App):
 
     def on_paged_table_row_selected(self, message: ResultsPane.RowSelected) -> None:
         self.selected.append(message.row_index)
+
+    def on_paged_table_near_end(self, message: ResultsPane.NearEnd) -> None:
+        self.near_end.append(message.row_count)
 
     def action_back(self) -> None:
         self.backs += 1
@@ -54,6 +58,20 @@ class TestResultsPane:
             await pilot.press("enter")
             await pilot.pause()
             assert app.selected == [1]
+
+    async def test_a_filter_that_leaves_few_rows_asks_the_screen_for_more(self):
+        # Textual stops a message at the parent that posted it: the table's NearEnd, raised by the
+        # pane's filter, must still reach the screen (which loads the next page).
+        app = PaneApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            pane = app.query_one(ResultsPane)
+            pane.append_rows([{"a": f"row {i}"} for i in range(100)])
+            pane.focus_table()
+            await pilot.pause()
+            assert app.near_end == []
+            await pilot.press("slash", "7", "7")
+            await pilot.pause()
+            assert app.near_end == [100]
 
     async def test_status_progress_and_detail(self):
         app = PaneApp()

@@ -30,7 +30,6 @@ from typing import Any, Sequence
 
 from rich.text import Text
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -43,10 +42,24 @@ from tui.ui.widgets.paged_table import PagedTable
 __all__ = ["ResultsPane"]
 
 
+class FilterInput(Input):
+    """The pane's filter: Esc closes it (only while it has focus; elsewhere Esc is the screen's)."""
+
+    BINDINGS = [Binding("escape", "close", "Close filter")]
+
+    class Closed(Message):
+        pass
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())
+
+
 class ResultsPane(Vertical):
     DEFAULT_CSS = """
     ResultsPane { height: 1fr; }
-    ResultsPane > .results-filter { height: 1; border: none; padding: 0 1; background: $boost; }
+    ResultsPane > Input.results-filter, ResultsPane > Input.results-filter:focus {
+        height: 1; border: none; padding: 0 1; background: $boost;
+    }
     ResultsPane > PagedTable { height: 1fr; }
     ResultsPane > .results-status-bar { height: auto; max-height: 4; background: $panel; }
     ResultsPane .results-status { width: 1fr; height: auto; padding: 0 1; }
@@ -56,7 +69,6 @@ class ResultsPane(Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
         Binding("s", "sort", "Sort column"),
-        Binding("escape", "close_filter", "Close filter", show=False),
     ]
 
     RowSelected = PagedTable.RowSelected
@@ -80,7 +92,7 @@ class ResultsPane(Vertical):
         super().__init__(id=id, classes=classes)
         self.table = table if table is not None else PagedTable(id="table")
         self.detail = detail
-        self._filter = Input(placeholder=placeholder, id="filter", classes="results-filter")
+        self._filter = FilterInput(placeholder=placeholder, id="filter", classes="results-filter")
         self._status = Static("", id="status", classes="results-status")
         self._progress = ProgressBar(id="progress", show_eta=False, classes="results-progress")
 
@@ -153,7 +165,11 @@ class ResultsPane(Vertical):
         return True
 
     def sort(self) -> None:
-        self.table.action_sort_column()
+        self.table.call_next(self.table.action_sort_column)
+
+    # The table's own messages (NearEnd after a filter or sort) must reach the screen. Textual stops
+    # a message at the parent that posted it, so what the table posts in answer to the pane's keys is
+    # posted from the table's own message loop (``call_next``), not from the pane's handler.
 
     def action_filter(self) -> None:
         self.open_filter()
@@ -161,15 +177,20 @@ class ResultsPane(Vertical):
     def action_sort(self) -> None:
         self.sort()
 
-    def action_close_filter(self) -> None:
-        if not self.close_filter():
-            raise SkipAction()           # Esc means "back" to the screen when the filter is not in use
+    @on(FilterInput.Closed)
+    def _filter_closed(self, event: "FilterInput.Closed") -> None:
+        event.stop()
+        self.close_filter()
 
     @on(Input.Changed, ".results-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.table.set_filter(event.value)
-        self.post_message(self.FilterChanged(self, event.value))
+        value = event.value
+
+        def apply() -> None:
+            self.table.set_filter(value)
+            self.post_message(self.FilterChanged(self, value))
+        self.table.call_next(apply)
 
     @on(Input.Submitted, ".results-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
