@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
@@ -18,7 +19,7 @@ from tui.ui.permissions.render import discovery_style, matrix_style, probe_style
 from tui.ui.permissions.token_view import TokenView
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
-from tui.ui.widgets.results_pane import ResultsPane
+from tui.ui.widgets.results_pane import FilterInput, ResultsPane
 
 TABS = ("token", "matrix", "probe", "discovery")
 
@@ -29,10 +30,11 @@ class ClearingPane(ResultsPane):
     def action_filter(self) -> None:
         self.open_filter(self.filter_text)
 
-    def action_close_filter(self) -> None:
+    @on(FilterInput.Closed)
+    def _drop_filter(self, event: FilterInput.Closed) -> None:
+        # runs before ResultsPane's own handler, which hides the filter
         if self.filter_focused:
             self.table.set_filter("")
-        super().action_close_filter()
 
 
 class RowBatches:
