@@ -30,7 +30,7 @@ from tui.textsafe import safe_text
 from tui.ui.permissions.loaders import DiscoveryLoader, ProbeLoader, TokenLoader
 from tui.ui.permissions.messages import (DiscoveryFinished, DiscoveryProgress, DiscoveryRow, ProbeFinished, ProbeRow,
                                          ProbeStarted, TokensLoaded)
-from tui.ui.permissions.model import PermissionsModel
+from tui.ui.permissions.model import PermissionsModel, Run
 from tui.ui.permissions.render import (discovery_result_text, discovery_summary_text, matrix_summary_text,
                                        probe_summary_text)
 from tui.ui.permissions.tabs import TABS, RowBatches, permission_tabs
@@ -186,18 +186,24 @@ class PermissionsScreen(Screen):
             table.set_filter(keep)
 
     # -- probe tab ------------------------------------------------------------------------------------
-    def action_probe(self) -> None:
+    def _begin(self, action: str, tab: str, run: Run, busy: str) -> int | None:
+        """A new numbered run shown on ``tab``; None when the session is not open yet (it runs once
+        it is) or a run is already going."""
+        self._show_tab(tab)
         if self.session is None:
-            self.model.defer("probe")
-            self._show_tab("probe")
+            self.model.defer(action)
+            return None
+        if run.running:
+            self.notify(Text(busy), severity="warning")
+            return None
+        number = run.start()
+        self._restart_table(tab)
+        return number
+
+    def action_probe(self) -> None:
+        run = self._begin("probe", "probe", self.model.probe, "The probe is running; Esc cancels it.")
+        if run is None:
             return
-        if self.model.probe.running:
-            self.notify(Text("The probe is running; Esc cancels it."), severity="warning")
-            self._show_tab("probe")
-            return
-        run = self.model.probe.start()
-        self._restart_table("probe")
-        self._show_tab("probe")
         self.render_probe_summary()
         self.run_worker(ProbeLoader(self, self.session, self.app.catalog, run=run, concurrency=self.concurrency).run(),
                         exclusive=True, group="perm-probe")
@@ -263,18 +269,10 @@ class PermissionsScreen(Screen):
 
     # -- discovery tab --------------------------------------------------------------------------------
     def action_discover(self) -> None:
-        if self.session is None:
-            self.model.defer("discover")
-            self._show_tab("discovery")
+        run = self._begin("discover", "discovery", self.model.discovery, "Discovery is running; Esc cancels it.")
+        if run is None:
             return
-        if self.model.discovery.running:
-            self.notify(Text("Discovery is running; Esc cancels it."), severity="warning")
-            self._show_tab("discovery")
-            return
-        run = self.model.discovery.start()
-        self._restart_table("discovery")
         self.pane("discovery").show_progress(len(self.app.catalog.all_scopes()), 0)
-        self._show_tab("discovery")
         self.render_discovery_summary()
         self.run_worker(DiscoveryLoader(self, self.session, self.app.catalog, run=run,
                                         concurrency=self.concurrency).run(), exclusive=True, group="perm-discover")
