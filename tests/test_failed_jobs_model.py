@@ -62,7 +62,7 @@ def test_exceptions_hidden_shown_or_fetched():
     assert m.set_exceptions(True) is None
     assert m.set_exceptions(False) == "redraw"
     assert [j.job_id for j in m.shown()] == ["j1"]
-    assert m.summary() == Summary(1, 0, 2, {"Microsoft 365": 1}, {"Failed": 1})
+    assert m.summary() == Summary(1, 0, 2, {"Microsoft 365": (1, 0)})
     assert m.set_exceptions(True) == "redraw"                  # the data in hand holds them
     lean = FailedJobsModel("t", include_exceptions=False)
     lean.start(now=0.0)
@@ -73,7 +73,8 @@ def test_summary_counts_and_partner():
     jobs = [job(1), job(2, service="Exchange"), job(3, "attention", status="Warning", customer="Contoso")]
     s = Summary.of(jobs)
     assert (s.failed, s.exceptions, s.hidden) == (2, 1, 0)
-    assert s.by_service == {"Microsoft 365": 2, "Exchange": 1}
+    assert s.by_service == {"Microsoft 365": (1, 1), "Exchange": (1, 0)}      # failed and exceptions apart
+    assert list(s.by_service) == ["Microsoft 365", "Exchange"]                  # most failed, then most exc
     m = FailedJobsModel("t")
     assert m.partner(jobs) and not m.partner(jobs[:2])
 

@@ -287,3 +287,26 @@ class TestSafeText:
         s.errors.append(TargetError(self.HOSTILE, self.HOSTILE, 500))
         line = source_line(s)
         assert "[bold]x[/]" in line.plain and "\x1b" not in line.plain
+
+
+class TestSummary:
+    """Issue 19, item 8: failed and exceptions apart, one grouping (by service), no count for a skipped one."""
+
+    async def test_failed_and_exceptions_apart_per_service_and_no_count_for_a_skipped_one(self, app):
+        async with app.run_test(size=(160, 48)) as pilot:
+            screen = await open_failed(pilot, "demo-restricted")
+            await until_done(pilot, screen)
+            content = screen.query_one("#summary").content
+            summary = content.plain if hasattr(content, "plain") else str(content)
+            per: dict[str, list[int]] = {}
+            for j in screen.model.jobs:
+                per.setdefault(j.service, [0, 0])[0 if j.severity == "failed" else 1] += 1
+            assert per, "the restricted tenant still finds failed jobs"
+            for service, (f, e) in per.items():
+                want = " ".join(p for p in (f"{f} failed" if f else "", f"{e} exc" if e else "") if p)
+                assert f"{service} {want}" in summary, (service, summary)
+            assert summary.count("│") == 1                       # one grouping: no second one per status
+            skipped = {s.label for s in screen.model.sources.values() if s.state == "skipped"} - set(per)
+            assert skipped, "demo-restricted's token lacks most scopes: some services are skipped"
+            for label in skipped:
+                assert label not in summary

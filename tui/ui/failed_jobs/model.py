@@ -10,23 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.triage import FailedJob, ScanEvent, SourceState, count_by
+from tui.triage import FailedJob, ScanEvent, SourceState
 
 
 @dataclass
 class Summary:
-    """Counts of the jobs shown: failed, exceptions, the exceptions hidden (x), per service and status."""
+    """Counts of the jobs shown: failed, exceptions, the exceptions hidden (x), and per service its
+    failed and exceptions apart (most failed first). A skipped source found nothing: it has no count."""
     failed: int
     exceptions: int
     hidden: int
-    by_service: dict[str, int]
-    by_status: dict[str, int]
+    by_service: dict[str, tuple[int, int]]
 
     @classmethod
     def of(cls, shown: list[FailedJob], hidden: int = 0) -> Summary:
-        by_service, by_status = count_by(shown)
-        failed = sum(1 for j in shown if j.severity == "failed")
-        return cls(failed, len(shown) - failed, hidden, by_service, by_status)
+        per: dict[str, list[int]] = {}
+        for j in shown:
+            per.setdefault(j.service, [0, 0])[0 if j.severity == "failed" else 1] += 1
+        order = sorted(per.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+        failed = sum(f for f, _ in per.values())
+        return cls(failed, len(shown) - failed, hidden, {k: (f, e) for k, (f, e) in order})
 
 
 @dataclass

@@ -67,6 +67,7 @@ def summary_text(jobs: list[FailedJob], shown_exceptions: bool, hidden: int = 0)
 
 
 def summary_line(summary: Summary, shown_exceptions: bool) -> Text:
+    """``51 failed · 42 exceptions │ Microsoft 365 12 failed 18 exc, DMSO audit 23 failed, …``"""
     t = Text(no_wrap=True, overflow="ellipsis")
     failed = summary.failed
     t.append(f" {failed} failed", style="bold red" if failed else "bold green")
@@ -74,12 +75,13 @@ def summary_line(summary: Summary, shown_exceptions: bool) -> Text:
         t.append(f" · {summary.exceptions} exceptions", style="yellow")
     elif summary.hidden:
         t.append(f" · {summary.hidden} exceptions hidden (x)", style="yellow")
-    if summary.by_service:
-        t.append("  │ ", style="dim")
-        t.append(", ".join(f"{safe_text(k, 24)} {v}" for k, v in summary.by_service.items()))
-    if summary.by_status:
-        t.append("  │ ", style="dim")
-        t.append(", ".join(f"{safe_text(k, 28)} {v}" for k, v in summary.by_status.items()), style="dim")
+    for n, (service, (f, e)) in enumerate(summary.by_service.items()):
+        t.append("  │ " if n == 0 else ", ", style="dim")
+        t.append(safe_text(service, 24) + " ")
+        if f:
+            t.append(f"{f} failed", style="red")
+        if e:
+            t.append(f"{' ' if f else ''}{e} exc", style="yellow")
     return t
 
 
