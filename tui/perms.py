@@ -261,10 +261,6 @@ def error_text(err: BaseException | None) -> str:
     return " ".join(str(text).split()) or type(err).__name__
 
 
-def bundle_names(session: Any) -> list[str]:
-    return [b.name for b in session.bundles]
-
-
 async def token_infos(session: Any, *, acquire: bool = True) -> list[TokenInfo]:
     """The token of every scope bundle (acquired when needed, unless ``acquire`` is False); a failed
     bundle becomes a TokenInfo with its error, never an exception."""
