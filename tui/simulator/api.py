@@ -1,9 +1,10 @@
-"""The API side of the simulator: routing, auth, then serving from the data.
+"""The API side of the simulator: routing, token and scope checks, then serving from the data.
 
-Validation is in validation.py, paging in paging.py, envelopes in envelopes.py. Transport-free: ``Api.handle`` takes the parts of an HTTP request and returns a ``Reply``; the
-HTTP server (server.py) adds faults and writes it. Every catalogued read-only endpoint is served
-from the catalogue's description of it (method, path, parameters, pagination style, envelope),
-so the simulator and the client read the same facts.
+Transport-free: ``Api.handle`` takes the parts of an HTTP request and returns a ``Reply``; the
+HTTP handler (handler.py) adds faults (faults.py) and writes it. Validation is in
+validation.py, paging in paging.py, envelopes in envelopes.py. Every catalogued read-only
+endpoint is served from the catalogue's description of it (method, path, parameters,
+pagination style, envelope), so the simulator and the client read the same facts.
 """
 
 from __future__ import annotations
