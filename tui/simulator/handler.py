@@ -69,13 +69,13 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.sim = self.server.sim     # type: ignore[attr-defined]
-        self.sim._conn_open(self.connection)
+        self.sim.connection_opened(self.connection)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            self.sim._conn_closed(self.connection)
+            self.sim.connection_closed(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.sim.verbose:
@@ -135,7 +135,7 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or f"{sim.host_for_url}:{sim.port}"
         base_url = f"http://{host}"
         if not identity:
-            sim._enter()
+            sim.request_started()
         body_rec: Any = None
         if raw_body:
             try:
@@ -174,7 +174,7 @@ class Handler(BaseHTTPRequestHandler):
             # Recorded before the body goes out: a client that has its response finds its record
             # (``end`` is set now and again once the body is written).
             rec.end = time.time()
-            sim._record(rec)
+            sim.record(rec)
             recorded = True
             self._send(reply, request_id, method, drop=drop, trickle=trickle)
         except (BrokenPipeError, ConnectionResetError, socket.timeout):
@@ -182,9 +182,9 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             rec.end = time.time()
             if not identity:
-                sim._leave()
+                sim.request_finished()
             if not recorded:
-                sim._record(rec)
+                sim.record(rec)
 
     def _identity(self, method: str, path: str, pairs: list, raw_body: bytes, base_url: str) -> Reply:
         sim = self.sim
@@ -199,7 +199,7 @@ class Handler(BaseHTTPRequestHandler):
             form = parse_qsl(raw_body.decode("utf-8"), keep_blank_values=True)
         except UnicodeDecodeError:
             form = []
-        auds = sim._token_urls(base_url)
+        auds = sim.token_urls(base_url)
         status, body, headers = sim.identity.token_response(form, self.headers.get("Authorization"),
                                                             self.headers.get("Content-Type"), auds)
         return Reply(status, body, headers)

@@ -161,7 +161,7 @@ class SimulatorServer:
     def token_url(self) -> str:
         return f"{self.base_url}/connect/token"
 
-    def _token_urls(self, base_url: str) -> list[str]:
+    def token_urls(self, base_url: str) -> list[str]:
         urls = [f"{base_url}/connect/token", self.token_url]
         for alias in ("127.0.0.1", "localhost"):
             urls.append(f"http://{alias}:{self._port}/connect/token")
@@ -252,13 +252,15 @@ class SimulatorServer:
     def api_requests(self) -> list[RequestRecord]:
         return [r for r in list(self.requests) if r.kind == "api"]
 
-    def _enter(self) -> None:
+    # -- what the handler (handler.py) reports ------------------------------------------------------
+    def request_started(self) -> None:
+        """An API request began (counted for ``max_concurrent``)."""
         with self._lock:
             self._inflight += 1
             if self._inflight > self.max_concurrent:
                 self.max_concurrent = self._inflight
 
-    def _leave(self) -> None:
+    def request_finished(self) -> None:
         with self._lock:
             self._inflight -= 1
 
@@ -266,15 +268,15 @@ class SimulatorServer:
     def in_flight(self) -> int:
         return self._inflight
 
-    def _record(self, rec: RequestRecord) -> None:
+    def record(self, rec: RequestRecord) -> None:
         with self._lock:
             self.requests.append(rec)
 
-    def _conn_open(self, conn: socket.socket) -> None:
+    def connection_opened(self, conn: socket.socket) -> None:
         with self._lock:
             self._conns.add(conn)
 
-    def _conn_closed(self, conn: socket.socket) -> None:
+    def connection_closed(self, conn: socket.socket) -> None:
         with self._lock:
             self._conns.discard(conn)
 
