@@ -211,6 +211,19 @@ def test_token_per_bundle_with_scopes(sim, tmp_path, capsys):
     assert "bundle aos" in out and "bundle m365" in out and "expires" in out and "eyJ" not in out
 
 
+def test_token_lists_the_bundles_it_got_and_the_refused_one(sim, tmp_path, capsys):
+    cfg = write_config(tmp_path / "c.toml", [sim_tenant(sim, "demo-restricted",
+                                                       scopes=["audit.read.all", "enpower.data.read.all"])])
+    code, out, err = run(capsys, "token", "--config", cfg)
+    assert code == 3, err                                 # the refusal's exit code, after the output
+    aos, enpower = out.split("bundle enpower")
+    assert "bundle aos" in aos and "expires" in aos and "audit.read.all" in aos
+    assert "no token:" in enpower and "invalid_scope" in enpower and "authentication failed" in err
+    code, out, err = run(capsys, "token", "--config", cfg, "--format", "json")
+    tokens = {t["bundle"]: t for t in json.loads(out)["tokens"]}
+    assert code == 3 and tokens["aos"]["state"] == "valid" and tokens["enpower"]["error_code"] == "invalid_scope"
+
+
 def test_headless_paths_never_import_textual(sim, cfg):
     code = ("import sys; from tui.cli import main; "
             f"rc = main(['get', '--config', {cfg!r}, 'm365.cloudbackupjobs', '--format', 'csv']); "

@@ -18,7 +18,7 @@ from tui.api.errors import AuthError, HttpError, NetworkError, RefusedError, Thr
 from tui.api.exchange import Exchange
 from tui.api.http import parse_retry_after
 from tui.api.pager import extract_items, extract_total
-from tui.api.redact import is_secret_name, mask, mask_authorization, mask_form, mask_url
+from tui.api.redact import is_secret_name, mask, mask_authorization, mask_form, mask_headers, mask_url
 from tui.catalog import load_catalog
 from tui.commands.common import to_csv, to_json, to_jsonl, to_table
 
@@ -171,7 +171,7 @@ def test_exchange_renderings_mask_and_curl_quotes():
     tok = "eyJhbGciOi.SENTINEL-TOKEN-VALUE.zz9f"
     ex = Exchange(id=7, started_at=datetime.now(timezone.utc), method="POST",
                   raw_url="https://graph-us.example/insights/sites/overview?sig=CURSOR-SECRET-1234&q=it's",
-                  request_headers=Exchange.mask_headers({"Authorization": f"Bearer {tok}", "Accept": "application/json"}),
+                  request_headers=mask_headers({"Authorization": f"Bearer {tok}", "Accept": "application/json"}),
                   request_body={"pageSize": 10, "name": "O'Brien; rm -rf /"}, status=200, reason="OK")
     for text in (str(ex), repr(ex), json.dumps(ex.to_dict()), ex.to_curl(), ex.url,
                  json.dumps(ex.masked_request_headers())):

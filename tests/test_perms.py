@@ -228,6 +228,37 @@ class TestRestrictedTenant:
             granted = perms.granted_of(infos.values())
             assert set(granted) == {"audit.read.all"}
 
+    async def test_force_gets_a_new_token_and_reports_its_refusal(self, sim):
+        async with Session(tenant_of(sim, "demo-restricted"), CAT, backoff_base=0) as session:
+            (first,) = await perms.token_infos(session)
+            (again,) = await perms.token_infos(session)
+            assert again.raw == first.raw                         # cached: no new request
+            (fresh,) = await perms.token_infos(session, force=True)
+            assert fresh.state() == "valid" and fresh.raw != first.raw
+            sim.force("/connect/token", status=401, times=10,
+                      body={"error": "invalid_client", "error_description": "The client secret has expired."})
+            try:
+                (refused,) = await perms.token_infos(session, force=True)
+            finally:
+                sim.clear_forced()
+            assert refused.state() == "error" and refused.claims is None      # not the older token's claims
+            assert "invalid_client" in refused.describe_state()
+            (cached,) = await perms.token_infos(session)
+            assert cached.state() == "valid" and cached.raw == fresh.raw     # the older token still serves
+
+    async def test_check_connection_summarises_every_bundle(self, sim):
+        async with Session(tenant_of(sim, "demo-restricted"), CAT) as session:
+            check = await perms.check_connection(session)
+        assert check.ok and check.error is None and check.missing == []
+        assert {s.lower() for s in check.granted} == {s.lower() for s in RESTRICTED_SCOPES}
+        assert check.first.client_id == sim.tenant("demo-restricted").client_id
+        tenant = tenant_of(sim, "demo-restricted", scopes=["audit.read.all", "Dynamics.ReadWrite.All"])
+        async with Session(tenant, CAT, backoff_base=0) as session:
+            check = await perms.check_connection(session)
+        assert not check.ok and getattr(check.error, "error", None) == "invalid_scope"
+        assert [s.lower() for s in check.granted] == ["audit.read.all"]
+        assert check.missing == ["Dynamics.ReadWrite.All"]
+
 
 class TestFullScopeTenants:
     @pytest.mark.parametrize("name", ["demo-aos", "demo-partner"])

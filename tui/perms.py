@@ -1,10 +1,12 @@
 """The permissions debugger's core: what the token holds, what each endpoint needs, what the service says.
 
-UI-free (no Textual): the Permissions screen and ``avegraph perms`` share it.
+UI-free (no Textual): the Permissions screen, ``avegraph perms`` and ``avegraph token`` share it.
 
 * **Token summaries** (:func:`token_infos`): the decoded header and claims of each scope bundle's
   token, with a clear state when a token cannot be had (identity service down, bad credential),
   has expired, or is not a JWT. The raw token stays in ``TokenClaims.raw``; nothing here prints it.
+  The one token check: ``avegraph token``, ``avegraph perms``, the Permissions screen and (with
+  :func:`check_connection`) the tenant screen's connection test all read tokens through it.
 * **Scope matrix** (:func:`scope_matrix`): every catalogued endpoint, its required scope(s) (any one
   suffices) and whether the current tokens hold one: ``granted`` / ``missing`` / ``unknown``. Scope
   names compare case-insensitively, so the documented casing variants (``Dynamics.ReadWrite.All``
@@ -33,7 +35,7 @@ from tui.hints import registration_place
 
 __all__ = [
     "SCOPE_VARIANTS", "scope_key", "spellings", "granted_from_claims", "MatrixRow", "scope_matrix",
-    "matrix_counts", "TokenInfo", "token_infos", "ProbePlan", "ProbeResult", "probe_plan", "safe_params",
+    "matrix_counts", "TokenInfo", "token_infos", "ConnectionCheck", "check_connection", "ProbePlan", "ProbeResult", "probe_plan", "safe_params",
     "probe_one", "iter_probe", "prepare_probe", "ProbeAborted", "DiscoveryResult", "DiscoveryAborted", "iter_discover",
     "OUTCOME_LABELS", "format_countdown", "error_text",
 ]
@@ -261,28 +263,76 @@ def error_text(err: BaseException | None) -> str:
     return " ".join(str(text).split()) or type(err).__name__
 
 
-def bundle_names(session: Any) -> list[str]:
-    return [b.name for b in session.bundles]
+async def token_infos(session: Any, *, acquire: bool = True, force: bool = False) -> list[TokenInfo]:
+    """The token of every scope bundle, in the session's bundle order; a failed bundle becomes a
+    TokenInfo with its error, never an exception (only cancellation propagates).
 
-
-async def token_infos(session: Any, *, acquire: bool = True) -> list[TokenInfo]:
-    """The token of every scope bundle (acquired when needed, unless ``acquire`` is False); a failed
-    bundle becomes a TokenInfo with its error, never an exception."""
+    ``acquire``: get a token where none is cached (False: describe what is cached, no request).
+    ``force``: ask the identity service for a new token even where a valid one is cached (a
+    connection test, a refresh); a bundle whose new token is refused then reports that error and
+    no claims, whatever older token is still cached."""
     token_url = getattr(session.tokens, "token_url", "") or getattr(session.tenant, "token_url", "")
     out = []
     for b in session.bundles:
         err: BaseException | None = None
-        if acquire:
+        if acquire or force:
             try:
-                await session.token(b)
+                await session.token(b, force=force)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # AuthError, NetworkError, CredentialError, ConfigError: all shown
                 err = exc
         tok = session.tokens.tokens.get(b.name)
-        claims = tok.claims if tok is not None else None
+        claims = tok.claims if tok is not None and not (force and err is not None) else None
         out.append(TokenInfo(b.name, tuple(b.scopes), token_url, claims, err if claims is None else None))
     return out
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """A connection test's outcome over every bundle (``check_connection``): plain data a tenant
+    screen turns into text, from a worker that posts it in a message."""
+
+    infos: tuple[TokenInfo, ...]
+    wanted: tuple[str, ...] = ()        # the scopes the tenant's settings ask for (empty: every scope)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.infos) and all(i.claims is not None for i in self.infos)
+
+    @property
+    def error(self) -> BaseException | None:
+        """The first bundle's error (what to show when the test failed)."""
+        return next((i.error for i in self.infos if i.error is not None), None)
+
+    @property
+    def first(self) -> Any:
+        """The first bundle's TokenClaims (client id, expiry), None when it has no token."""
+        return next((i.claims for i in self.infos if i.claims is not None), None)
+
+    @property
+    def granted(self) -> list[str]:
+        """Every scope the tokens hold, first spelling kept, in bundle order."""
+        out: list[str] = []
+        seen: set[str] = set()
+        for i in self.infos:
+            for s in (i.claims.scopes if i.claims is not None else ()):
+                if scope_key(s) not in seen:
+                    seen.add(scope_key(s))
+                    out.append(s)
+        return out
+
+    @property
+    def missing(self) -> list[str]:
+        """The wanted scopes no token holds."""
+        held = {scope_key(s) for s in self.granted}
+        return [s for s in self.wanted if scope_key(s) not in held]
+
+
+async def check_connection(session: Any) -> ConnectionCheck:
+    """A new token for every bundle of the session's tenant (``token_infos(force=True)``)."""
+    infos = await token_infos(session, force=True)
+    return ConnectionCheck(tuple(infos), tuple(getattr(session.tenant, "scopes", None) or ()))
 
 
 def granted_of(infos: Iterable[TokenInfo]) -> dict[str, str] | None:

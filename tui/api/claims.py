@@ -98,10 +98,6 @@ class TokenClaims:
         left = self.expires_in()
         return left is not None and left <= 0
 
-    def has_scope(self, scope: str) -> bool:
-        low = scope.lower()
-        return any(s.lower() == low for s in self.scopes)
-
     def to_dict(self) -> dict[str, Any]:
         """Everything but the token itself (``avegraph token --format json``)."""
         def iso(d: datetime | None) -> str | None:

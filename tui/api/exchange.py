@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tui.api.redact import mask_headers, mask_json, mask_text, mask_url
+from tui.api.redact import mask_text, mask_url
 
 __all__ = ["Exchange", "next_exchange_id"]
 
@@ -180,12 +180,3 @@ class Exchange:
                 out += ["--data-raw", shlex.quote(data)]
         text = " ".join(out)
         return text if reveal else mask_text(text)
-
-    # -- construction helpers (http.py / auth.py) -------------------------------------------------
-    @staticmethod
-    def mask_headers(headers: Any) -> list[tuple[str, str]]:
-        return mask_headers(headers)
-
-    @staticmethod
-    def mask_token_response(body: Any) -> Any:
-        return mask_json(body)

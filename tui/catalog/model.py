@@ -39,12 +39,6 @@ class Param:
     time_role: str | None = None       # "start" | "end" for time-window parameters
     doc_type: str | None = None
 
-    def label_of(self, value: str) -> str | None:
-        for e in self.enum:
-            if e.value == str(value):
-                return e.label
-        return None
-
 
 @dataclass(frozen=True, slots=True)
 class Pagination:
@@ -171,21 +165,11 @@ class Endpoint:
     def is_collection(self) -> bool:
         return self.items_path is not None
 
-    @property
-    def is_paged(self) -> bool:
-        return self.pagination.style != "none"
-
     def param(self, name: str) -> Param | None:
         for p in self.params:
             if p.name.lower() == name.lower():
                 return p
         return None
-
-    def query_params(self) -> tuple[Param, ...]:
-        return tuple(p for p in self.params if p.location == "query")
-
-    def body_params(self) -> tuple[Param, ...]:
-        return tuple(p for p in self.params if p.location == "body")
 
     def user_params(self) -> tuple[Param, ...]:
         """Parameters a person fills in: not path params, not the pager's own."""
@@ -224,9 +208,6 @@ class Endpoint:
             from urllib.parse import quote
             return quote(str(values[name]), safe="")
         return re.sub(r"{(\w+)}", sub, self.path)
-
-    def required_scopes_text(self) -> str:
-        return " or ".join(self.scopes)
 
 
 def dig(value: Any, path: Iterable[str]) -> Any:

@@ -1,6 +1,9 @@
 """`avegraph token`: the decoded claims and expiry of each scope bundle's token.
 
-Never the raw token unless ``--raw`` (then on stdout, after a warning on stderr).
+Tokens come from ``perms.token_infos`` (the one token check, shared with ``avegraph perms`` and
+the TUI). A bundle whose token cannot be had is listed with its error and the command exits with
+that error's code after printing the others. Never the raw token unless ``--raw`` (then on
+stdout, after a warning on stderr).
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ from tui.commands.common import EXIT_OK, eprint, open_tenant, report_error, to_j
 __all__ = ["run"]
 
 
-async def _claims(tenant: Any) -> tuple[list, dict]:
+async def _token_infos(tenant: Any) -> list:
+    from tui import perms
     from tui.api.session import Session
     async with Session(tenant) as session:
-        claims = await session.acquire_all()
-        bundles = [(b.name, b.scopes) for b in session.bundles]
-        return bundles, claims
+        return await perms.token_infos(session)
 
 
 def _left(seconds: float | None) -> str:
@@ -37,32 +39,43 @@ def run(args: Any) -> int:
     from tui.config import ConfigError
     try:
         with open_tenant(args) as tenant:
-            bundles, claims = asyncio.run(_claims(tenant))
+            infos = asyncio.run(_token_infos(tenant))
             name = tenant.name
     except (ApiError, ConfigError, OSError) as exc:
         return report_error(exc)
+    failed = next((i.error for i in infos if i.claims is None and i.error is not None), None)
+    if failed is not None and all(i.claims is None for i in infos):
+        return report_error(failed)                     # nothing to show: the error alone, as before
+    raw = bool(getattr(args, "raw", False))
+    if raw:
+        eprint("avegraph: warning: the output holds access tokens; anyone with them can call the API "
+               "until they expire")
+    now = datetime.now(timezone.utc)
     if args.format == "json":
         out = []
-        for bname, scopes in bundles:
-            c = claims.get(bname)
-            d = {"bundle": bname, "requested_scopes": list(scopes) or None, **(c.to_dict() if c else {})}
-            if getattr(args, "raw", False) and c is not None:
-                d["access_token"] = c.raw
+        for info in infos:
+            d = info.to_dict(now.timestamp())
+            if raw and info.claims is not None:
+                d["access_token"] = info.raw
             out.append(d)
-        if getattr(args, "raw", False):
-            eprint("avegraph: warning: the output holds access tokens; anyone with them can call the API "
-                   "until they expire")
         write_output(to_json({"tenant": name, "tokens": out}), None)
-        return EXIT_OK
+    else:
+        write_output(_text(name, infos, now, raw), None, report=True)  # claims are the server's text
+    return report_error(failed) if failed is not None else EXIT_OK
+
+
+def _text(name: str, infos: list, now: datetime, raw: bool) -> str:
+    from tui import perms
+    from tui.textsafe import safe_multiline
     lines = [f"tenant {name}"]
-    now = datetime.now(timezone.utc)
-    for bname, scopes in bundles:
-        c = claims.get(bname)
+    for info in infos:
+        scopes = info.requested
         lines.append("")
-        lines.append(f"bundle {bname}" + (f" (requested: {' '.join(scopes)})" if scopes else
-                                          " (no scope requested: every scope the app holds)"))
+        lines.append(f"bundle {info.bundle}" + (f" (requested: {' '.join(scopes)})" if scopes else
+                                                " (no scope requested: every scope the app holds)"))
+        c = info.claims
         if c is None:
-            lines.append("  (no token)")
+            lines.append(f"  (no token: {safe_multiline(perms.error_text(info.error))})")
             continue
         exp = c.expires_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC") if c.expires_at else "?"
         rows = [
@@ -73,15 +86,11 @@ def run(args: Any) -> int:
             ("scopes", "\n            ".join(c.scopes) or "(none stated)"),
         ]
         for k, v in rows:
-            lines.append(f"  {k:<9} {v}")
-    if getattr(args, "raw", False):
-        eprint("avegraph: warning: the output holds access tokens; anyone with them can call the API until they "
-               "expire")
-        for bname, _ in bundles:
-            c = claims.get(bname)
-            if c is not None:
+            lines.append(f"  {k:<9} {safe_multiline(str(v))}")
+    if raw:
+        for info in infos:
+            if info.claims is not None:
                 lines.append("")
-                lines.append(f"access token ({bname}):")
-                lines.append(c.raw)
-    write_output("\n".join(lines) + "\n", None, report=True)  # claims are the server's text
-    return EXIT_OK
+                lines.append(f"access token ({info.bundle}):")
+                lines.append(info.raw)
+    return "\n".join(lines) + "\n"
