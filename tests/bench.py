@@ -227,7 +227,7 @@ def scenario_load(runs: int, quick: bool) -> list[Row]:
 def scenario_stream(runs: int, quick: bool) -> list[Row]:
     """`get --all --format jsonl` over 500,000 rows (10,000 with --quick): peak RSS and rows/s."""
     from tests.bench_stream import bench_stream
-    return bench_stream(quick)
+    return bench_stream(quick, runs=1 if quick else 2)
 
 
 SCENARIOS = {

@@ -9,7 +9,8 @@ types it, ``get m365.cloudbackupjobs --all --format jsonl -o FILE`` (a real file
 rename); the reference is the same walk with stdout going to /dev/null. Each is a fresh
 ``python -m tui`` process; its peak RSS comes from ``wait4`` (ru_maxrss). Targets (issue 21): peak
 RSS under 150 MB at 500,000 rows, and rows/s at least 0.8x the /dev/null walk. The output file is
-checked: one JSON object per line, every job once. ``--quick``: scale 2 (10,000 rows), seconds.
+checked: one JSON object per line, every job once. Two runs of each, alternating which goes
+first; ``--quick``: scale 2 (10,000 rows), one run each, seconds. ``extra`` gives CPU seconds.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def _config(sim, path: Path) -> str:
     return str(path)
 
 
-def _run(cmd: list[str], stdout) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one child process."""
+def _run(cmd: list[str], stdout) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MB, CPU seconds) of one child process."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env)
@@ -51,7 +52,7 @@ def _run(cmd: list[str], stdout) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err[-500:]}")
-    return took, usage.ru_maxrss / 1024          # Linux: kilobytes
+    return took, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime      # ru_maxrss: kilobytes on Linux
 
 
 def bench_stream(quick: bool = False, scale: float | None = None, runs: int = 1) -> list[Row]:
@@ -66,9 +67,11 @@ def bench_stream(quick: bool = False, scale: float | None = None, runs: int = 1)
         with open(os.devnull, "w") as null:
             _run(base[:-3] + ["--format", "jsonl"], null)         # warm-up: the simulator builds its data lazily
             subject, reference = [], []
-            for _ in range(runs):                                  # alternated: a neighbour's load falls on both
-                subject.append(_run(base + ["-o", str(out)], subprocess.DEVNULL))
-                reference.append(_run(base, null))
+            for i in range(runs):              # alternated, each first in turn: a neighbour's load falls on both
+                pair = [lambda: subject.append(_run(base + ["-o", str(out)], subprocess.DEVNULL)),
+                        lambda: reference.append(_run(base, null))]
+                for step in (pair if i % 2 == 0 else pair[::-1]):
+                    step()
         ids = set()
         n = 0
         with out.open(encoding="utf-8") as fh:
@@ -76,20 +79,22 @@ def bench_stream(quick: bool = False, scale: float | None = None, runs: int = 1)
                 ids.add(json.loads(line)["id"])
                 n += 1
         assert n == len(ids) == rows, (n, len(ids), rows)
-    s_t = sorted(t for t, _ in subject)[len(subject) // 2]
-    r_t = sorted(t for t, _ in reference)[len(reference) // 2]
+    s_t = sorted(t for t, _, _ in subject)[len(subject) // 2]
+    r_t = sorted(t for t, _, _ in reference)[len(reference) // 2]
+    s_cpu = sorted(c for _, _, c in subject)[len(subject) // 2]
+    r_cpu = sorted(c for _, _, c in reference)[len(reference) // 2]
     s_rate, r_rate = rows / s_t, rows / r_t
-    peak = max(mb for _, mb in subject)
-    ref_peak = max(mb for _, mb in reference)
+    peak = max(mb for _, mb, _ in subject)
+    ref_peak = max(mb for _, mb, _ in reference)
     setup = (f"python -m tui get m365.cloudbackupjobs --all --format jsonl -o FILE, simulator scale {scale:g} "
              f"({rows:,} rows) in its own process")
     return [
         Row(f"get --all jsonl: rows/s ({rows:,} rows)", setup, "rows/s", s_rate,
-            min(rows / t for t, _ in subject), max(rows / t for t, _ in subject),
+            min(rows / t for t, _, _ in subject), max(rows / t for t, _, _ in subject),
             reference="the same walk, stdout to /dev/null", ref_median=r_rate, ratio=s_rate / r_rate,
             target=f">= {SPEED_TARGET}x the /dev/null walk", met=s_rate / r_rate >= SPEED_TARGET,
-            extra={"subject_s": s_t, "reference_s": r_t}),
-        Row(f"get --all jsonl: peak RSS ({rows:,} rows)", setup, "MB", peak, min(mb for _, mb in subject), peak,
+            extra={"subject_s": s_t, "reference_s": r_t, "subject_cpu_s": s_cpu, "reference_cpu_s": r_cpu}),
+        Row(f"get --all jsonl: peak RSS ({rows:,} rows)", setup, "MB", peak, min(mb for _, mb, _ in subject), peak,
             reference="the /dev/null walk's peak RSS", ref_median=ref_peak, ratio=peak / ref_peak,
             target=f"< {RSS_TARGET_MB} MB", met=peak < RSS_TARGET_MB),
     ]
@@ -101,7 +106,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1)
     args = ap.parse_args()
     from tests.bench import print_table
-    print_table(bench_stream(scale=args.scale, runs=args.runs))
+    rows = bench_stream(scale=args.scale, runs=args.runs)
+    print_table(rows)
+    for r in rows:
+        if r.extra:
+            print(r.scenario, r.extra)
 
 
 if __name__ == "__main__":
