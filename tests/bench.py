@@ -263,6 +263,12 @@ def scenario_load(runs: int, quick: bool) -> list[Row]:
     return bench_load(quick)
 
 
+def scenario_stream(runs: int, quick: bool) -> list[Row]:
+    """`get --all --format jsonl` over 500,000 rows (10,000 with --quick): peak RSS and rows/s."""
+    from tests.bench_stream import bench_stream
+    return bench_stream(quick, runs=1 if quick else 2)
+
+
 SCENARIOS = {
     "help": lambda runs, quick: scenario_help(runs),
     "startup": lambda runs, quick: scenario_startup(runs),
@@ -272,6 +278,7 @@ SCENARIOS = {
     "json": scenario_json,
     "failed-jobs": scenario_failed_jobs,
     "load": scenario_load,
+    "stream": scenario_stream,
 }
 
 

@@ -78,6 +78,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
+class _LineFeedRows:
+    """Rows end in "\n", and a cell holding a CR is still quoted: the csv module quotes only the
+    characters of its line terminator, so it writes "\r\n" rows and this turns their ends to "\n"."""
+
+    def __init__(self, out: Any):
+        self.out = out
+
+    def write(self, row: str) -> Any:
+        return self.out.write(row[:-2] + "\n" if row.endswith("\r\n") else row)
+
+
+def _csv_writer(out: Any) -> Any:
+    return csv.writer(_LineFeedRows(out), lineterminator="\r\n")
+
+
 def csv_cell(value: Any, raw: bool = False) -> str:
     """One CSV cell: ``_cell`` text, with a leading ``'`` where a spreadsheet would see a formula."""
     text = _cell(value)
@@ -90,7 +105,7 @@ def to_csv(items: list[Any], raw: bool = False) -> str:
     """Columns: the union of keys in first-seen order; nested values as compact JSON."""
     cols = _columns(items)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _csv_writer(buf)
     w.writerow(cols)
     for it in items:
         row = it if isinstance(it, dict) else {"value": it}
@@ -167,7 +182,7 @@ class CsvWriter:
         self.extra = False
         self.extra_keys: dict[str, None] = {}   # fields that went to the _extra column
         self._buf = io.StringIO()
-        self._csv = csv.writer(self._buf, lineterminator="\n")
+        self._csv = _csv_writer(self._buf)
 
     def write(self, items: list[Any], last: bool = False) -> None:
         if self.cols is None:
