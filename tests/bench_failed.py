@@ -80,7 +80,7 @@ async def _bare(requests: list[tuple[str, str, object]], token: str, concurrency
 async def _ui_once(sim, config_path) -> tuple[float, int]:
     """Headless app at 80x24: push the failed-jobs screen, wait until the table holds every row."""
     from tests.ui_helpers import make_app
-    from tui.ui.screens.failed_jobs import FailedJobsScreen
+    from tui.ui.failed_jobs.screen import FailedJobsScreen
     app = make_app(sim, config_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -88,7 +88,7 @@ async def _ui_once(sim, config_path) -> tuple[float, int]:
         t = time.perf_counter()
         screen = FailedJobsScreen("demo-partner", window="7d", include_exceptions=False, concurrency=CONCURRENCY)
         app.push_screen(screen)
-        while not (screen.result is not None and not screen.scanning and not screen._pending):
+        while not screen.model.settled:
             await asyncio.sleep(0.005)
         wall = time.perf_counter() - t
         return wall, screen.query_one("#jobs").row_count

@@ -65,7 +65,7 @@ async def tour(sim, out: Path, size=(160, 48), suffix: str = "") -> list[Path]:
         try:
             app.open_failed_jobs("demo-aos")
             await pilot.pause()
-            from tui.ui.screens.failed_jobs import FailedJobsScreen
+            from tui.ui.failed_jobs.screen import FailedJobsScreen
             await wait_until(pilot, lambda: isinstance(app.screen, FailedJobsScreen), rounds=200)
             await settle(pilot)
             shots.append(await _shoot(app, out, "06-failed-jobs" + suffix))

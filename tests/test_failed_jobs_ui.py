@@ -15,7 +15,8 @@ from rich.text import Text
 from tests.test_failed_jobs import MODERN, PARTNER, expected_ids
 from tests.ui_helpers import make_app, screen_text, settle, wait_until
 from tui.triage import FailedJob, JobError, SourceState
-from tui.ui.screens.failed_jobs import FailedJobsScreen, errors_text, source_line, summary_text
+from tui.ui.failed_jobs.render import errors_text, source_line, summary_text
+from tui.ui.failed_jobs.screen import FailedJobsScreen
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
 
@@ -37,7 +38,7 @@ async def open_failed(pilot, tenant: str = "demo-aos", **kw) -> FailedJobsScreen
 
 
 async def until_done(pilot, screen: FailedJobsScreen, rounds: int = 3000) -> None:
-    await wait_until(pilot, lambda: screen.result is not None and not screen.scanning and not screen._pending,
+    await wait_until(pilot, lambda: screen.model.settled,
                      rounds=rounds)
     await pilot.pause()
 
@@ -58,7 +59,7 @@ class TestTenant:
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_failed(pilot, "demo-aos")
             await until_done(pilot, screen)
-            window = screen.result.window
+            window = screen.model.result.window
             got = listed(screen)
             for eid in MODERN:
                 assert got.get(eid, set()) == expected_ids(sim, eid, window, True), eid
@@ -67,7 +68,7 @@ class TestTenant:
             assert starts == sorted(starts, reverse=True)
             text = screen_text(app)
             assert "Failed jobs" in text and "done" in text
-            n_failed = sum(1 for j in screen.jobs if j.severity == "failed")
+            n_failed = sum(1 for j in screen.model.jobs if j.severity == "failed")
             assert f"{n_failed} failed" in text                     # the summary bar
             assert "Microsoft 365" in text and "jobState=3,4,5" in text   # a source line with its filter
 
@@ -78,11 +79,11 @@ class TestTenant:
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_failed(pilot, "demo-aos")
             await until_done(pilot, screen)
-            assert screen.sources["iaas.jobs"].state == "failed"
-            assert all(screen.sources[e].state == "done" for e in MODERN if e != "iaas.jobs")
+            assert screen.model.sources["iaas.jobs"].state == "failed"
+            assert all(screen.model.sources[e].state == "done" for e in MODERN if e != "iaas.jobs")
             got = listed(screen)
             assert "iaas.jobs" not in got
-            assert got["m365.cloudbackupjobs"] == expected_ids(sim, "m365.cloudbackupjobs", screen.result.window, True)
+            assert got["m365.cloudbackupjobs"] == expected_ids(sim, "m365.cloudbackupjobs", screen.model.result.window, True)
             text = screen_text(app)
             assert "IaaS + PaaS" in text and "403" in text
             # the error line opens the refused request in the inspector
@@ -131,8 +132,8 @@ class TestControls:
             screen = await open_failed(pilot, "demo-aos")
             await until_done(pilot, screen)
             all_rows = table(screen).row_count
-            failed = sum(1 for j in screen.jobs if j.severity == "failed")
-            assert all_rows == len(screen.jobs) > failed
+            failed = sum(1 for j in screen.model.jobs if j.severity == "failed")
+            assert all_rows == len(screen.model.jobs) > failed
             before = len(sim.requests)
             table(screen).focus()
             await pilot.press("x")
@@ -147,28 +148,28 @@ class TestControls:
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_failed(pilot, "demo-restricted", include_exceptions=False)
             await until_done(pilot, screen)
-            assert {j.severity for j in screen.jobs} == {"failed"}
+            assert {j.severity for j in screen.model.jobs} == {"failed"}
             table(screen).focus()
             await pilot.press("x")
             await until_done(pilot, screen)
-            assert {j.severity for j in screen.jobs} == {"failed", "attention"}
+            assert {j.severity for j in screen.model.jobs} == {"failed", "attention"}
             assert listed(screen)["m365.cloudbackupjobs"] == expected_ids(sim, "m365.cloudbackupjobs",
-                                                                         screen.result.window, True)
+                                                                         screen.model.result.window, True)
 
     async def test_window_select_reruns_with_that_window(self, app):
         from textual.widgets import Select
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_failed(pilot, "demo-restricted")
             await until_done(pilot, screen)
-            assert screen.result.window.span == timedelta(days=7)
+            assert screen.model.result.window.span == timedelta(days=7)
             screen.query_one("#window", Select).value = "30d"
             await pilot.pause()
             await until_done(pilot, screen)
-            assert screen.result.window.span == timedelta(days=30)
+            assert screen.model.result.window.span == timedelta(days=30)
             screen.query_one("#concurrency", Select).value = 2
             await pilot.pause()
             await until_done(pilot, screen)
-            assert screen.result.concurrency == 2
+            assert screen.model.result.concurrency == 2
 
     async def test_export_csv_and_json_and_copy_tsv(self, app, tmp_path):
         from textual.widgets import Input
@@ -202,7 +203,7 @@ class TestPartner:
             screen = await open_failed(pilot, "demo-partner", concurrency=3, window="30d")
             # rows stream in while the scan is still running
             await wait_until(pilot, lambda: table(screen).row_count > 0, rounds=3000)
-            assert screen.scanning
+            assert screen.model.scanning
             # key presses are handled while loading
             t = table(screen)
             t.focus()
@@ -213,19 +214,19 @@ class TestPartner:
             await pilot.press("f", "a", "i", "l")
             await pilot.pause()
             assert screen.query_one("#filter").display and screen.query_one("#filter").value == "fail"
-            assert screen.scanning, "the scan finished before the keys were handled: raise the latency"
+            assert screen.model.scanning, "the scan finished before the keys were handled: raise the latency"
             assert moved != first                  # the cursor moved (it stays on its row as rows arrive)
             await pilot.press("escape")
             await until_done(pilot, screen, rounds=6000)
             assert sim.max_concurrent == 3
-            assert all(screen.sources[e].state == "done" for e in PARTNER)
+            assert all(screen.model.sources[e].state == "done" for e in PARTNER)
             customers = sim.dataset.customers()
-            want = sum(len(expected_ids(sim, "elements.avpt-products-jobs", screen.result.window, True,
+            want = sum(len(expected_ids(sim, "elements.avpt-products-jobs", screen.model.result.window, True,
                                         {"customerId": c["id"]})) for c in customers)
-            assert sum(1 for j in screen.jobs if j.source == "elements.avpt-products-jobs") == want
+            assert sum(1 for j in screen.model.jobs if j.source == "elements.avpt-products-jobs") == want
             assert screen.query_one("#filter").value == "fail"
             t.set_filter("")
-            assert t.visible_count == len(screen.jobs)
+            assert t.visible_count == len(screen.model.jobs)
             text = screen_text(app)
             assert "customers" in text and "Elements jobs" in text
 
@@ -238,10 +239,10 @@ class TestPartner:
             table(screen).focus()
             await pilot.press("escape")
             await until_done(pilot, screen)
-            assert screen.result.cancelled
-            assert any(s.state == "cancelled" for s in screen.sources.values())
+            assert screen.model.result.cancelled
+            assert any(s.state == "cancelled" for s in screen.model.sources.values())
             assert "cancelled" in screen_text(app)
-            assert screen.jobs                                   # what was found stays
+            assert screen.model.jobs                                   # what was found stays
             await pilot.press("escape")
             await wait_until(pilot, lambda: not isinstance(app.screen, FailedJobsScreen))
 
@@ -286,3 +287,26 @@ class TestSafeText:
         s.errors.append(TargetError(self.HOSTILE, self.HOSTILE, 500))
         line = source_line(s)
         assert "[bold]x[/]" in line.plain and "\x1b" not in line.plain
+
+
+class TestSummary:
+    """Issue 19, item 8: failed and exceptions apart, one grouping (by service), no count for a skipped one."""
+
+    async def test_failed_and_exceptions_apart_per_service_and_no_count_for_a_skipped_one(self, app):
+        async with app.run_test(size=(160, 48)) as pilot:
+            screen = await open_failed(pilot, "demo-restricted")
+            await until_done(pilot, screen)
+            content = screen.query_one("#summary").content
+            summary = content.plain if hasattr(content, "plain") else str(content)
+            per: dict[str, list[int]] = {}
+            for j in screen.model.jobs:
+                per.setdefault(j.service, [0, 0])[0 if j.severity == "failed" else 1] += 1
+            assert per, "the restricted tenant still finds failed jobs"
+            for service, (f, e) in per.items():
+                want = " ".join(p for p in (f"{f} failed" if f else "", f"{e} exc" if e else "") if p)
+                assert f"{service} {want}" in summary, (service, summary)
+            assert summary.count("│") == 1                       # one grouping: no second one per status
+            skipped = {s.label for s in screen.model.sources.values() if s.state == "skipped"} - set(per)
+            assert skipped, "demo-restricted's token lacks most scopes: some services are skipped"
+            for label in skipped:
+                assert label not in summary

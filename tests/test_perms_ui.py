@@ -1,4 +1,4 @@
-"""Pilot tests and snapshots of the Permissions screen (tui/ui/screens/permissions.py)."""
+"""Pilot tests and snapshots of the Permissions screen (tui/ui/permissions/)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from tests.ui_helpers import screen_text, wait_until
 from tui.api.auth import ScopeBundle, Token
 from tui.simulator.demo import RESTRICTED_SCOPES
 from tui.tenants import DemoRuntime, TenantDirectory
 from tui.ui.app import AvegraphApp
-from tui.ui.screens.permissions import PermissionsScreen
+from tui.ui.permissions.screen import PermissionsScreen
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
 
@@ -54,20 +54,20 @@ def closed_port() -> int:
 
 async def opened(pilot) -> PermissionsScreen:
     app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, PermissionsScreen) and app.screen.infos is not None)
+    await wait_until(pilot, lambda: isinstance(app.screen, PermissionsScreen) and app.screen.model.infos is not None)
     await pilot.pause()
     return app.screen
 
 
 async def probed(pilot, screen: PermissionsScreen) -> None:
     await pilot.press("p")
-    await wait_until(pilot, lambda: not screen.probing and screen.probe_results, rounds=1500)
+    await wait_until(pilot, lambda: not screen.model.probe.running and screen.model.probe.results, rounds=1500)
     await pilot.pause()
 
 
 async def discovered(pilot, screen: PermissionsScreen) -> None:
     await pilot.press("d")
-    await wait_until(pilot, lambda: not screen.discovering and (screen.discovery_results or screen.discovery_note),
+    await wait_until(pilot, lambda: not screen.model.discovery.running and (screen.model.discovery.results or screen.model.discovery.note),
                      rounds=1500)
     await pilot.pause()
 
@@ -96,17 +96,17 @@ class TestRestricted:
             assert "valid" in token and sim.tenant("demo-restricted").client_id in token
             assert all(s in token for s in RESTRICTED_SCOPES)
             assert "expires in" in token and sim.token_url in token
-            raw = screen.infos[0].raw
+            raw = screen.model.infos[0].raw
             assert raw and raw not in screen_text(app) and raw not in token
 
-            granted = {r.endpoint.id for r in screen.matrix if r.state == "granted"}
+            granted = {r.endpoint.id for r in screen.model.matrix if r.state == "granted"}
             low = {s.lower() for s in RESTRICTED_SCOPES}
             assert granted == {e.id for e in app.catalog if any(s.lower() in low for s in e.scopes)}
             summary = plain(screen.query_one("#matrix-summary", Static))
             assert "holds 2 of" in summary
 
             await probed(pilot, screen)
-            sent = [r for r in screen.probe_results if r.outcome != "skipped"]
+            sent = [r for r in screen.model.probe.results if r.outcome != "skipped"]
             assert sorted(r.endpoint.id for r in sent if r.status == 200) == ["aos.audit", "m365.cloudbackupjobs"]
             assert all(r.status == 403 for r in sent if r.status != 200)
             assert "403" in screen_text(app) and "200" in screen_text(app)
@@ -125,9 +125,9 @@ class TestRestricted:
             assert not inspector.display and isinstance(app.screen, PermissionsScreen)
 
             await discovered(pilot, screen)
-            assert sorted(r.scope.lower() for r in screen.discovery_results if r.state == "granted") == sorted(low)
-            assert sum(r.state == "refused" for r in screen.discovery_results) == len(app.catalog.all_scopes()) - 2
-            assert not screen.query_one("#discovery-progress", ProgressBar).display
+            assert sorted(r.scope.lower() for r in screen.model.discovery.results if r.state == "granted") == sorted(low)
+            assert sum(r.state == "refused" for r in screen.model.discovery.results) == len(app.catalog.all_scopes()) - 2
+            assert not screen.pane("discovery").progress_shown
             assert "can obtain 2 of" in plain(screen.query_one("#discovery-summary", Static))
             disc = screen.query_one("#discovery-table", PagedTable)
             disc.focus()
@@ -149,7 +149,7 @@ class TestRestricted:
             assert "Administration > App registrations" in summary
             # the filter is an ordinary one: clearing it shows every endpoint again
             await pilot.press("slash")
-            screen.query_one("#perm-filter").value = ""
+            screen.query_one("#matrix-pane #filter").value = ""
             await pilot.pause()
             assert table.visible_count == len(app.catalog)
 
@@ -167,7 +167,7 @@ class TestRestricted:
             assert "autodiscovery.readwrite.all" in explorer.view.error
             await pilot.press("P")
             screen = await opened(pilot)
-            assert screen is not explorer and screen.focus_endpoint == "aos.jobs"
+            assert screen is not explorer and screen.model.focus_endpoint == "aos.jobs"
             assert screen.query_one("#matrix-table", PagedTable).current_row()["endpoint"] == "aos.jobs"
 
 
@@ -178,7 +178,7 @@ class TestFullScope:
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await opened(pilot)
             await probed(pilot, screen)
-            sent = [r for r in screen.probe_results if r.outcome != "skipped"]
+            sent = [r for r in screen.model.probe.results if r.outcome != "skipped"]
             assert sent and not [r.endpoint.id for r in sent if r.status in (401, 403)]
 
 
@@ -203,18 +203,18 @@ token_url = "http://127.0.0.1:{closed_port()}/connect/token"
             screen = await opened(pilot)
             token = plain(screen.query_one("#token-view", Static))
             assert "no token" in token and "token request failed" in token
-            assert {r.state for r in screen.matrix} == {"unknown"}
+            assert {r.state for r in screen.model.matrix} == {"unknown"}
             await probed_or_note(pilot, screen)
-            assert screen.probe_note.startswith("not run: no token")
+            assert screen.model.probe.note.startswith("not run: no token")
             await discovered(pilot, screen)
-            assert "could not be asked" in screen.discovery_note
+            assert "could not be asked" in screen.model.discovery.note
             assert isinstance(app.screen, PermissionsScreen)
 
     async def test_unknown_tenant_is_shown_not_raised(self, make_app):
         app = make_app("no-such-tenant")
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, PermissionsScreen)
-                             and app.screen.session_error is not None)
+                             and app.screen.model.session_error is not None)
             await pilot.pause()
             assert "no-such-tenant" in plain(app.screen.query_one("#token-view", Static))
             await pilot.press("p")
@@ -228,11 +228,11 @@ token_url = "http://127.0.0.1:{closed_port()}/connect/token"
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await opened(pilot)
             await pilot.press("p")
-            await wait_until(pilot, lambda: screen.probe_total > 0)
+            await wait_until(pilot, lambda: screen.model.probe.total > 0)
             await pilot.press("escape")
-            await wait_until(pilot, lambda: not screen.probing)
-            assert screen.probe_note.startswith("stopped")
-            assert len(screen.probe_results) < screen.probe_total
+            await wait_until(pilot, lambda: not screen.model.probe.running)
+            assert screen.model.probe.note.startswith("stopped")
+            assert len(screen.model.probe.results) < screen.model.probe.total
             assert isinstance(app.screen, PermissionsScreen)
 
     async def test_hostile_server_message_stays_literal(self, make_app, sim):
@@ -242,7 +242,7 @@ token_url = "http://127.0.0.1:{closed_port()}/connect/token"
             async with app.run_test(size=(200, 40)) as pilot:
                 screen = await opened(pilot)
                 await probed(pilot, screen)
-                row = next(r for r in screen.probe_results if r.endpoint.id == "aos.jobs")
+                row = next(r for r in screen.model.probe.results if r.endpoint.id == "aos.jobs")
                 assert row.status == 403 and "[bold]boom[/]" in row.message
                 text = screen_text(app)
                 assert "[bold]boom[/]" in text and "[@click=app.quit]quit[/]" in text
@@ -253,7 +253,7 @@ token_url = "http://127.0.0.1:{closed_port()}/connect/token"
 
 async def probed_or_note(pilot, screen) -> None:
     await pilot.press("p")
-    await wait_until(pilot, lambda: not screen.probing and (screen.probe_results or screen.probe_note))
+    await wait_until(pilot, lambda: not screen.model.probe.running and (screen.model.probe.results or screen.model.probe.note))
     await pilot.pause()
 
 
@@ -312,8 +312,8 @@ class TestReveal:
             assert "expires in 50 min 00 s" in plain(view)
             await pilot.press("v")
             await pilot.pause()
-            assert screen.revealed and SENTINEL in plain(view)
-            await wait_until(pilot, lambda: not screen.revealed)
+            assert screen.model.revealed and SENTINEL in plain(view)
+            await wait_until(pilot, lambda: not screen.model.revealed)
             await pilot.pause()
             assert SENTINEL not in plain(view) and SENTINEL not in screen_text(app)
 
@@ -323,10 +323,10 @@ class TestReveal:
             screen = await opened(pilot)
             await pilot.press("v")
             await pilot.pause()
-            assert screen.revealed
+            assert screen.model.revealed
             await pilot.press("v")
             await pilot.pause()
-            assert not screen.revealed and SENTINEL not in plain(screen.query_one("#token-view", Static))
+            assert not screen.model.revealed and SENTINEL not in plain(screen.query_one("#token-view", Static))
 
 
 class TestKeys:
@@ -340,8 +340,8 @@ class TestKeys:
             await pilot.press("p", "d", "v", "r", "s", "a", "u", "d", "i", "t")
             await pilot.pause()
             table = screen.query_one("#matrix-table", PagedTable)
-            assert screen.query_one("#perm-filter").value == "pdvrsaudit"
-            assert not screen.probing and not screen.discovering and not screen.revealed
+            assert screen.query_one("#matrix-pane #filter").value == "pdvrsaudit"
+            assert not screen.model.probe.running and not screen.model.discovery.running and not screen.model.revealed
             await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace",
                               "backspace", "backspace", "backspace", "backspace", "backspace")
             await pilot.press(*"missing")
@@ -384,7 +384,7 @@ class TestTokenStates:
             view = plain(screen.query_one("#token-view", Static))
             assert "not a JWT" in view and "its scopes are unknown" in view
             assert SENTINEL not in view and SENTINEL not in screen_text(app)
-            assert {r.state for r in screen.matrix} == {"unknown"}
+            assert {r.state for r in screen.model.matrix} == {"unknown"}
 
     async def test_opaque_token_with_scopes_from_the_response(self, tmp_path):
         app = PermsApp(TenantDirectory(tmp_path / "none.toml", DemoRuntime(seed=1)), "contoso-prod",
@@ -392,16 +392,16 @@ class TestTokenStates:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await opened(pilot)
             assert "scopes from the token response" in plain(screen.query_one("#token-view", Static))
-            assert {r.endpoint.id for r in screen.matrix if r.state == "granted"} == {"aos.audit"}
+            assert {r.endpoint.id for r in screen.model.matrix if r.state == "granted"} == {"aos.audit"}
 
     async def test_r_gets_a_new_token(self, make_app):
         app = make_app()
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await opened(pilot)
-            first = screen.infos[0].claims.payload["jti"]
+            first = screen.model.infos[0].claims.payload["jti"]
             await pilot.press("r")
-            await wait_until(pilot, lambda: screen.infos[0].claims.payload["jti"] != first)
-            assert screen.infos[0].state() == "valid"
+            await wait_until(pilot, lambda: screen.model.infos[0].claims.payload["jti"] != first)
+            assert screen.model.infos[0].state() == "valid"
 
 
 def test_help_lists_the_permission_keys():

@@ -69,11 +69,11 @@ async def explorer_on(pilot, endpoint_id: str | None = None, tenant: str = "demo
 async def scan_demo_tenant(pilot) -> None:
     """The failed-jobs screen of demo-aos with its scan finished and the table focused."""
     await explorer_on(pilot)
-    from tui.ui.screens.failed_jobs import FailedJobsScreen
+    from tui.ui.failed_jobs.screen import FailedJobsScreen
     from tui.ui.widgets.paged_table import PagedTable
     pilot.app.open_failed_jobs("demo-aos")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, FailedJobsScreen))
-    await wait_until(pilot, lambda: not pilot.app.screen.scanning)
+    await wait_until(pilot, lambda: not pilot.app.screen.model.scanning)
     await settle(pilot)
     # rows stream in while the scan runs; put focus where a user would after it: on the table
     pilot.app.screen.query_one(PagedTable).focus()

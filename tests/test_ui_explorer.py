@@ -203,8 +203,8 @@ class TestHostileData:
 
 class TestToolScreens:
     async def test_failed_jobs_and_permissions_are_reachable_from_the_tree(self, app):
-        from tui.ui.screens.failed_jobs import FailedJobsScreen
-        from tui.ui.screens.permissions import PermissionsScreen
+        from tui.ui.failed_jobs.screen import FailedJobsScreen
+        from tui.ui.permissions.screen import PermissionsScreen
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_explorer(pilot)
             tree = screen.query_one(ResourceTree)

@@ -87,11 +87,11 @@ class AvegraphApp(App):
         self.push_screen(ExplorerScreen(name))
 
     def open_failed_jobs(self, name: str) -> None:
-        from tui.ui.screens.failed_jobs import FailedJobsScreen
+        from tui.ui.failed_jobs.screen import FailedJobsScreen
         self.push_screen(FailedJobsScreen(name))
 
     def open_permissions(self, name: str, focus_endpoint: str | None = None) -> None:
-        from tui.ui.screens.permissions import PermissionsScreen
+        from tui.ui.permissions.screen import PermissionsScreen
         self.push_screen(PermissionsScreen(name, focus_endpoint=focus_endpoint))
 
     # -- actions -------------------------------------------------------------------

@@ -17,10 +17,11 @@ GROUPS = (
     ("Explorer", "tui.ui.screens.explorer:ExplorerScreen"),
     ("Resource tree", "tui.ui.widgets.resource_tree:ResourceTree"),
     ("Tables", "tui.ui.widgets.paged_table:PagedTable"),
+    ("Filter and sort", "tui.ui.widgets.results_pane:ResultsPane"),
     ("Inspector", "tui.ui.widgets.inspector:ExchangeInspector"),
     ("History", "tui.ui.screens.history:HistoryScreen"),
-    ("Failed jobs", "tui.ui.screens.failed_jobs:FailedJobsScreen"),
-    ("Permissions", "tui.ui.screens.permissions:PermissionsScreen"),
+    ("Failed jobs", "tui.ui.failed_jobs.screen:FailedJobsScreen"),
+    ("Permissions", "tui.ui.permissions.screen:PermissionsScreen"),
 )
 
 KEY_NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "Esc", "enter": "Enter",

@@ -12,7 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.triage import SourceState
-from tui.ui.screens.failed_jobs_render import error_line, source_line
+from tui.ui.failed_jobs.render import error_line, source_line
 
 ERRORS_LISTED = 5
 

@@ -117,3 +117,4 @@ class TokenView(Static):
         lines = t.plain.count("\n")
         self.update(t, layout=lines != self._lines)   # the countdown ticks without a layout pass
         self._lines = lines
+

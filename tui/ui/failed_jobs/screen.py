@@ -1,0 +1,381 @@
+"""Failed jobs: every failed job of the tenant (or of all a partner's customers) in one table.
+
+A thin composition: ``FailedJobsModel`` (model.py) holds the state, ``ScanLoader`` (loader.py)
+runs the scan in a thread and posts messages, and this screen routes those messages to the model
+and draws what it says in its widgets: the controls, the source list (``SourceList``), the summary
+line and a ``ResultsPane`` holding the jobs table (``JobTable``, newest first, rows arriving as each
+page is read), its filter, status, progress and the detail pane (``JobDetail``). Every string from
+the server reaches the screen through ``rich.text.Text`` or the table's segments, never markup.
+
+Layout (fits 80x24): header · window / exceptions / concurrency · sources (state, progress, found,
+error) · summary (per service, per status) · the jobs table, status and progress · the detail pane
+(the job's errors and JSON; Enter also requests its detail endpoint).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Label, OptionList, Select, Static, Switch
+
+from tui import clock
+from tui.export import jobs_export_text
+from tui.textsafe import safe_text
+from tui.triage import FailedJob, Window
+from tui.ui.failed_jobs.detail import VIEW_NAMES, JobDetail
+from tui.ui.failed_jobs.loader import JobDetailLoader, ScanLoader, record_exchange
+from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate
+from tui.ui.failed_jobs.model import FailedJobsModel
+from tui.ui.failed_jobs.render import status_text, summary_line
+from tui.ui.failed_jobs.sources import SourceList
+from tui.ui.failed_jobs.table import JobTable
+from tui.ui.widgets.footer import Footer
+from tui.ui.widgets.header import AppHeader
+from tui.ui.widgets.results_pane import ResultsPane
+from tui.ui.widgets.tenant_session import SessionReady, TenantSession
+
+WINDOWS = (("last 24 h", "24h"), ("last 7 days", "7d"), ("last 30 days", "30d"), ("custom…", "custom"))
+CONCURRENCY = (1, 2, 3, 4, 6, 8, 12, 16)
+NARROW_W, NARROW_H = 110, 34
+REDRAW = 0.2                  # seconds between redraws (new rows, sources, progress, summary) while scanning
+
+
+class FailedJobsScreen(Screen):
+    AUTO_FOCUS = "#jobs"            # one focus change on opening (each one recomposes the footer)
+    DEFAULT_CSS = """
+    FailedJobsScreen #controls { height: 1; padding: 0 1; background: $boost; }
+    FailedJobsScreen #controls Label { height: 1; padding: 0 1 0 0; color: $text-muted; }
+    FailedJobsScreen #controls Select { width: 18; height: 1; margin: 0 2 0 0; }
+    FailedJobsScreen #controls #concurrency { width: 9; }
+    FailedJobsScreen #controls Switch { height: 1; width: 6; border: none; padding: 0; margin: 0 2 0 0; }
+    FailedJobsScreen #sources { height: auto; max-height: 7; border: none; padding: 0; background: $surface; }
+    FailedJobsScreen #summary { height: 1; padding: 0 1; background: $panel; }
+    FailedJobsScreen #jobs { height: 1fr; }
+    FailedJobsScreen #detail { height: 2fr; }
+    FailedJobsScreen #job-errors { height: auto; max-height: 9; padding: 0 0; overflow-y: auto;
+                                   border-top: hkey $panel-lighten-1; }
+    FailedJobsScreen ExchangeInspector { height: 1fr; }
+    FailedJobsScreen.-inspecting #sources { max-height: 3; }
+    FailedJobsScreen.-compact.-inspecting #jobs { display: none; }
+    FailedJobsScreen.-compact.-inspecting #sources { display: none; }
+    FailedJobsScreen.-compact.-inspecting #summary { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back / cancel"),
+        Binding("r", "rerun", "Rerun"),
+        Binding("x", "toggle_exceptions", "Exceptions"),
+        Binding("e", "export", "Export CSV/JSON"),
+        Binding("y", "copy_tsv", "Copy TSV"),
+        Binding("enter", "detail", "Job detail"),
+        Binding("w", "window", "Window", show=False),
+        Binding("v", "cycle_view", "Job / detail / list request", show=False),
+    ]
+
+    def __init__(self, tenant_name: str, *, window: str = "7d", include_exceptions: bool = True,
+                 concurrency: int = 4) -> None:
+        super().__init__()
+        self.tenant_name = tenant_name
+        self.model = FailedJobsModel(tenant_name, window, include_exceptions, concurrency)
+        self.session = None
+        self.loader: ScanLoader | None = None
+        self._scan_worker = None
+        self._flush_scheduled = False
+
+    # -- layout --------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        m = self.model
+        yield AppHeader()
+        with Horizontal(id="controls"):
+            yield Label("window")
+            yield Select(WINDOWS, value=m.window_text if m.window_text in dict((v, k) for k, v in WINDOWS)
+                         else "custom", allow_blank=False, compact=True, id="window")
+            yield Label("exceptions")
+            yield Switch(m.include_exceptions, animate=False, id="exceptions")
+            yield Label("concurrency")
+            yield Select([(str(n), n) for n in CONCURRENCY], value=m.concurrency if m.concurrency in CONCURRENCY
+                         else 4, allow_blank=False, compact=True, id="concurrency")
+        yield SourceList(id="sources")
+        yield Static("", id="summary")
+        yield ResultsPane(table=JobTable(id="jobs", empty_text="No failed jobs yet"), detail=JobDetail(id="detail"),
+                          id="results")
+        yield Footer()
+        yield TenantSession(self.tenant_name, self.app.session_for)
+
+    @property
+    def pane(self) -> ResultsPane:
+        return self.query_one(ResultsPane)
+
+    @property
+    def table(self) -> JobTable:
+        return self.query_one(JobTable)
+
+    def on_mount(self) -> None:
+        header = self.query_one(AppHeader)
+        header.tenant = self.tenant_name
+        header.crumbs = ("Failed jobs",)
+        try:
+            header.demo = any(e.name == self.tenant_name and e.demo for e in self.app.directory.entries())
+        except Exception:  # noqa: BLE001 - a header badge is not worth failing over
+            pass
+        self.pane.set_status(Text("connecting…", style="dim"))
+        self._resize_classes()
+
+    def on_resize(self) -> None:
+        self._resize_classes()
+        if self.model.sources:
+            self.query_one(SourceList).forget_shape()     # lines are cut to the width: redraw them all
+            self.call_after_refresh(self._render_sources)
+
+    def _resize_classes(self) -> None:
+        self.set_class(self.size.width < NARROW_W or self.size.height < NARROW_H, "-compact")
+
+    def on_session_ready(self, message: SessionReady) -> None:
+        if message.error is not None:
+            self.model.error = safe_text(str(message.error), 300)
+            self.pane.set_status(Text(f"Cannot open {self.tenant_name}: {self.model.error}", style="bold red"))
+            return
+        self.session = message.session
+        self.query_one(AppHeader).accent = getattr(self.session.tenant, "accent", None)
+        self.start_scan()
+
+    # -- scanning ----------------------------------------------------------------------------------------
+    def start_scan(self) -> None:
+        if self.session is None:
+            return
+        try:
+            window = Window.parse(self.model.window_text)
+        except ValueError as exc:
+            self.pane.set_status(Text(f"window: {exc}", style="bold red"))
+            return
+        self.cancel_scan()
+        token = self.model.start(clock.perf_counter())
+        self._close_detail()
+        self.table.clear_jobs()
+        self.query_one(SourceList).clear_sources()
+        self.pane.show_progress(100, 0)
+        self.query_one(AppHeader).crumbs = ("Failed jobs", window.label())
+        self.render_status()
+        self.loader = ScanLoader(self, self.session, token=token, window=window,
+                                 include_exceptions=self.model.include_exceptions,
+                                 concurrency=self.model.concurrency, tenant_label=self.tenant_name)
+        self._scan_worker = self.run_worker(self.loader.run, thread=True, group="scan")
+
+    def cancel_scan(self) -> None:
+        if self.loader is not None:
+            self.loader.cancel()
+
+    def on_unmount(self) -> None:
+        self.cancel_scan()
+
+    def on_scan_update(self, message: ScanUpdate) -> None:
+        if message.token != self.model.token:
+            return
+        if message.event is not None and message.event.kind == "done":
+            self.flush()
+            return
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.set_timer(REDRAW, self.flush)
+
+    def flush(self) -> None:
+        """Redraw what the scan changed, a few times a second: new rows, the source list, the
+        progress, the status and summary lines."""
+        self._flush_scheduled = False
+        loader = self.loader
+        for kind, what in (loader.drain() if loader is not None else ()):
+            if kind == "exchange":
+                if self.session is not None:
+                    record_exchange(self.session, what)
+            else:
+                self.model.apply_event(what)
+        first = not self.model.jobs
+        batch = self.model.take_pending()
+        if batch:
+            if first:
+                self.table.set_columns(partner=self.model.partner(batch))
+            self.table.add_jobs(self.model.shown(batch))
+        self._render_sources()
+        pct = self.model.progress_percent()
+        if pct is not None:
+            self.pane.show_progress(100, pct)
+        self.render_summary()
+        self.render_status()
+
+    def on_scan_crashed(self, message: ScanCrashed) -> None:
+        if self.model.apply_crash(message.token, message.error,
+                                  safe_text(f"{type(message.error).__name__}: {message.error}", 300)):
+            self.render_status()
+
+    def _render_sources(self) -> None:
+        self.query_one(SourceList).show_sources(self.model.sources)
+
+    # -- rows ----------------------------------------------------------------------------------------------
+    def _rebuild_rows(self) -> None:
+        self.table.clear_jobs(keep_view=True)
+        self.table.add_jobs(self.model.shown())
+        self.render_summary()
+        self.render_status()
+
+    def visible_jobs(self) -> list[FailedJob]:
+        """The jobs the table shows, in its order (filter and sort applied)."""
+        return self.table.visible_jobs()
+
+    def render_status(self) -> None:
+        m, table = self.model, self.table
+        self.pane.set_status(status_text(m.sources.values(), scanning=m.scanning, result=m.result,
+                                         requests=self.loader.requests if self.loader is not None else 0,
+                                         elapsed=m.elapsed(clock.perf_counter()), concurrency=m.concurrency,
+                                         showing=table.visible_count if table.filter_text else None,
+                                         error=m.error))
+
+    def render_summary(self) -> None:
+        self.query_one("#summary", Static).update(summary_line(self.model.summary(), self.model.include_exceptions),
+                                                  layout=False)
+
+    # -- controls ----------------------------------------------------------------------------------------------
+    @on(Select.Changed, "#window")
+    def _window_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        if value == "custom":
+            from tui.ui.screens.prompt import PathPrompt
+
+            def chosen(text: str | None) -> None:
+                if not text:
+                    return
+                try:
+                    Window.parse(text)
+                except ValueError as exc:
+                    self.notify(Text(str(exc)), severity="error")
+                    return
+                self.model.window_text = text
+                self.start_scan()
+            self.app.push_screen(PathPrompt("Window: since (a duration such as 14d, or a date such as 2026-01-31)",
+                                            "14d"), chosen)
+            return
+        if value != self.model.window_text:
+            self.model.window_text = str(value)
+            self.start_scan()
+
+    @on(Select.Changed, "#concurrency")
+    def _concurrency_changed(self, event: Select.Changed) -> None:
+        if event.value != self.model.concurrency and isinstance(event.value, int):
+            self.model.concurrency = event.value
+            self.start_scan()
+
+    @on(Switch.Changed, "#exceptions")
+    def _exceptions_changed(self, event: Switch.Changed) -> None:
+        change = self.model.set_exceptions(event.value)
+        if change == "rescan":
+            self.start_scan()                  # the data in hand lacks them: fetch them
+        elif change == "redraw":
+            self._rebuild_rows()
+
+    @on(ResultsPane.FilterChanged, "#results")
+    def _filter_changed(self, event: ResultsPane.FilterChanged) -> None:
+        self.render_status()
+
+    # -- detail --------------------------------------------------------------------------------------------------
+    @on(ResultsPane.RowSelected, "#jobs")
+    def _row_selected(self, message: ResultsPane.RowSelected) -> None:
+        job = self.table.job_of(message.row)
+        if job is not None:
+            self.open_detail(job)
+
+    @on(OptionList.OptionSelected, "#sources")
+    def _source_selected(self, event: OptionList.OptionSelected) -> None:
+        found = self.model.source_error(event.option.id or "")
+        if found is not None:
+            self._show_detail_pane()
+            self.query_one(JobDetail).show_source_error(*found)
+
+    def open_detail(self, job: FailedJob) -> None:
+        self._show_detail_pane()
+        self.query_one(JobDetail).show_job(job, self.app.catalog)
+        if job.detail is not None and self.session is not None:
+            self.run_worker(JobDetailLoader(self, self.session, job).run(), exclusive=True, group="detail")
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        detail = self.query_one(JobDetail)
+        if message.job is not detail.job:
+            return
+        if message.exchange is not None:
+            detail.add_detail(message.exchange)
+        if message.error is not None:
+            self.notify(Text(f"Detail request failed: {safe_text(str(message.error), 200)}"), severity="warning")
+
+    def _show_detail_pane(self) -> None:
+        self.pane.show_detail(True)
+        self.set_class(True, "-inspecting")
+
+    def _close_detail(self) -> None:
+        if self.is_mounted:
+            self.pane.show_detail(False)
+            self.query_one(JobDetail).job = None
+            self.set_class(False, "-inspecting")
+
+    def action_cycle_view(self) -> None:
+        kind = self.query_one(JobDetail).cycle_view()
+        if kind is not None:
+            self.notify(Text(VIEW_NAMES[kind]), timeout=2)
+
+    # -- exports: the jobs the table shows, in its order, as the CLI writes them (tui.export) -------------
+    def action_copy_tsv(self) -> None:
+        self.app.copy_to_clipboard(self.table.rows_as_tsv())
+        self.notify(Text(f"Copied {self.table.visible_count:,} rows as TSV"))
+
+    def action_export(self) -> None:
+        from tui.ui.screens.prompt import PathPrompt
+        stamp = clock.utc_now().strftime("%Y%m%d-%H%M")
+        default = f"failed-jobs-{self.tenant_name}-{stamp}.csv"
+        self.app.push_screen(PathPrompt("Export the table to (.csv or .json)", default), self.export_to)
+
+    def export_to(self, path: str | None) -> None:
+        if not path:
+            return
+        text = self.export_text(path)
+        if text is None:
+            self.notify(Text("Export: the file name must end in .csv or .json"), severity="error")
+            return
+        from tui.files import write_text_atomic
+        try:
+            target = write_text_atomic(path, text)
+        except OSError as exc:
+            self.notify(Text(f"Could not export: {exc}"), severity="error")
+            return
+        self.notify(Text(f"Exported {len(self.visible_jobs()):,} jobs to {target}"))
+
+    def export_text(self, path: str) -> str | None:
+        return jobs_export_text(self.visible_jobs(), path)
+
+    # -- actions ---------------------------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        if self.pane.detail_shown:
+            self._close_detail()
+            self.table.focus()
+            return
+        worker = self._scan_worker
+        if self.model.scanning and self.loader is not None and not (worker is not None and worker.is_cancelled):
+            self.cancel_scan()
+            return
+        self.app.pop_screen()
+
+    def action_rerun(self) -> None:
+        self.start_scan()
+
+    def action_toggle_exceptions(self) -> None:
+        sw = self.query_one("#exceptions", Switch)
+        sw.value = not sw.value               # Switch.Changed does the rest
+
+    def action_detail(self) -> None:
+        row = self.table.current_row()
+        job = self.table.job_of(row) if row is not None else None
+        if job is not None:
+            self.open_detail(job)
+
+    def action_window(self) -> None:
+        self.query_one("#window", Select).focus()
