@@ -93,11 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("failed-jobs", help="failed jobs of a tenant")
     _common(f)
     f.add_argument("--since", default="7d", help="time window: 24h, 7d, 30d or an ISO date (default 7d)")
-    f.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    f.add_argument("--format", choices=("table", "csv", "json", "jsonl", "md", "html"), default="table",
+                   help="table, csv, json, jsonl (a job a line) or a report: md, html (self-contained)")
     f.add_argument("--include-exceptions", action="store_true",
                    help="also list finished-with-exception / partially finished jobs")
     f.add_argument("--concurrency", type=int, default=4, help="requests at a time (default 4)")
     f.add_argument("-v", "--verbose", action="count", default=0)
+    # What failed since I last looked (issue 17): the seen state lives in $XDG_STATE_HOME/avegraph/.
+    f.add_argument("--new", action="store_true", help="only failures not seen before; marks them seen")
+    f.add_argument("--dry-run", action="store_true", help="with --new / --watch: do not mark anything seen")
+    f.add_argument("--watch", action="store_true",
+                   help="re-scan every --interval seconds, print new failures as they appear, until Ctrl+C")
+    f.add_argument("--interval", type=float, default=300, metavar="S",
+                   help="seconds between --watch scans, start to start (default 300)")
 
     pr = sub.add_parser("perms", help="permissions debugger")
     _common(pr)
