@@ -14,9 +14,10 @@ from textual.binding import Binding
 GROUPS = (
     ("Everywhere", "tui.ui.app:AvegraphApp"),
     ("Tenant screen", "tui.ui.screens.tenants:TenantScreen"),
-    ("Explorer", "tui.ui.screens.explorer:ExplorerScreen"),
+    ("Explorer", "tui.ui.explorer.screen:ExplorerScreen"),
     ("Resource tree", "tui.ui.widgets.resource_tree:ResourceTree"),
     ("Tables", "tui.ui.widgets.paged_table:PagedTable"),
+    ("Tables", "tui.ui.widgets.results_pane:ResultsPane"),
     ("Inspector", "tui.ui.widgets.inspector:ExchangeInspector"),
     ("History", "tui.ui.screens.history:HistoryScreen"),
     ("Failed jobs", "tui.ui.screens.failed_jobs:FailedJobsScreen"),
