@@ -388,7 +388,7 @@ async def test_the_status_names_a_throttling_wait_while_it_waits(fs, tls, tmp_pa
 
 def test_status_text_counts_a_retry_wait_down():
     from tui.catalog import load_catalog
-    from tui.ui.screens.explorer_state import View, status_text
+    from tui.ui.explorer.model import View, status_text
     v = View(1, load_catalog().get("aos.jobs"), {}, {}, loaded=50, pages=1, loading=True)
     assert "loading…" in status_text(v, "", 50).plain
     v.waiting = ("throttled (429)", 100.0)

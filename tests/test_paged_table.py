@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-from tui.ui.widgets import paged_table as pt_module
+from tui.ui.widgets import row_store as pt_module  # the cells are computed where the rows are stored
 from tui.ui.widgets.paged_table import PagedTable, RowStore, fit_cell
 
 HOSTILE = ["[/nope]", "job [id=5]", "[@click=app.quit]x[/]", "\x1b]0;pwned\x07", "\u202eevil", "[bold]x[/]"]

@@ -83,7 +83,7 @@ class AvegraphApp(App):
         return session
 
     def open_explorer(self, name: str) -> None:
-        from tui.ui.screens.explorer import ExplorerScreen
+        from tui.ui.explorer.screen import ExplorerScreen
         self.push_screen(ExplorerScreen(name))
 
     def open_failed_jobs(self, name: str) -> None:

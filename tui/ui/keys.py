@@ -14,7 +14,7 @@ from textual.binding import Binding
 GROUPS = (
     ("Everywhere", "tui.ui.app:AvegraphApp"),
     ("Tenant screen", "tui.ui.screens.tenants:TenantScreen"),
-    ("Explorer", "tui.ui.screens.explorer:ExplorerScreen"),
+    ("Explorer", "tui.ui.explorer.screen:ExplorerScreen"),
     ("Resource tree", "tui.ui.widgets.resource_tree:ResourceTree"),
     ("Tables", "tui.ui.widgets.paged_table:PagedTable"),
     ("Filter and sort", "tui.ui.widgets.results_pane:ResultsPane"),
