@@ -207,6 +207,7 @@ class HistoryStore:
         self.max_entries = max_entries
         self.slack = slack
         self._lines: int | None = None             # lines in the file as far as we know
+        self._size: int | None = None              # its size after our last write
         self.last_problem: str | None = None       # why the last write failed (shown once by the UI)
 
     def __repr__(self) -> str:
@@ -228,12 +229,14 @@ class HistoryStore:
                 try:
                     _private(fd)
                     os.write(fd, data)
+                    size = os.fstat(fd).st_size
                 finally:
                     os.close(fd)
-                if self._lines is None:
-                    self._lines = self._count()
+                if self._lines is None or self._size is None or size != self._size + len(data):
+                    self._lines = self._count()    # first write, or another process wrote too
                 else:
                     self._lines += 1
+                self._size = size
                 if self._lines > self.max_entries + self.slack:
                     self._compact()
         except OSError as exc:
@@ -343,6 +346,7 @@ class HistoryStore:
                 os.unlink(tmp)
             raise
         self._lines = len(lines)
+        self._size = self.path.stat().st_size
 
 
 def _private(fd: int) -> None:
