@@ -23,7 +23,8 @@ from tui.catalog.model import Catalog, Endpoint, Param
 from tui.catalog.validate import PRESETS, format_time, parse_since, parse_time, time_params, window_limit_days
 from tui.clock import utc_now
 
-__all__ = ["Query", "parse_query", "resolve_params", "resolve_saved", "canonical_params", "SINCE"]
+__all__ = ["Query", "parse_query", "resolve_params", "resolve_saved", "canonical_params", "request_to_save",
+           "suggest_name", "SINCE"]
 
 SINCE = "since"            # the pseudo-parameter for a time window ending now
 _CANDIDATES = 40           # endpoints of the fuzzy search tried against the parameters
@@ -316,3 +317,36 @@ def _squash(text: str) -> str:
 def _subsequence(q: str, hay: str) -> bool:
     it = iter(hay)
     return bool(q) and all(c in it for c in q)
+
+
+def request_to_save(name: str, endpoint: Endpoint, path_params: dict[str, Any], params: dict[str, Any],
+                    tenant: str, window: str | None = None) -> Any:
+    """The SavedRequest for what the explorer shows: the pager's position and anything named like a
+    credential left out; ``window`` (a preset such as "7d") replaces the absolute start and end with
+    ``since``. A request with path parameters (a customer's id) names ids of this tenant, so it is
+    saved for this tenant; one without them is usable with any tenant."""
+    from tui.api.redact import is_secret_name
+    from tui.config.saved import SavedRequest
+    pag = endpoint.pagination
+    position = {n.lower() for n in (pag.page_param, pag.cursor_param, pag.offset_param) if n}
+    start, end = time_params(endpoint)
+    window_names = {p.name for p in (start, end) if p is not None} if window else set()
+    kept: dict[str, Any] = {k: str(v) for k, v in path_params.items() if v not in (None, "")}
+    for key, value in params.items():
+        if value in (None, "", []) or key.lower() in position or is_secret_name(key) or key in window_names:
+            continue
+        kept[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    if window:
+        kept[SINCE] = window
+    return SavedRequest(name=name, endpoint=endpoint.id, params=kept, tenant=tenant if path_params else None)
+
+
+def suggest_name(endpoint: Endpoint, params: dict[str, Any]) -> str:
+    """A first name for the save prompt: ``cloudbackupjobs-failed`` (the endpoint and its enum labels)."""
+    parts = [endpoint.id.split(".")[-1]]
+    for key, value in params.items():
+        p = endpoint.param(key)
+        label = p.label_of(str(value)) if p is not None and not isinstance(value, list) else None
+        if label:
+            parts.append(label)
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", "-".join(parts).lower()).strip("-")[:64] or "request"
