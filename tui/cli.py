@@ -17,7 +17,8 @@ EXIT_OK, EXIT_FAILED_FOUND, EXIT_USAGE, EXIT_AUTH, EXIT_HTTP_4XX, EXIT_HTTP_5XX 
 EPILOG = """\
 commands:
   (none)         open the explorer (the tenant screen)
-  get            fetch an endpoint or path, page it, print JSON/JSONL/CSV/table
+  get            fetch an endpoint or path (or @NAME, a saved request), page it, print JSON/JSONL/CSV/table
+  saved          list, add, delete, export or import saved requests
   endpoints      list the catalogue of documented endpoints with their scopes
   token          show the decoded claims of a tenant's access token
   failed-jobs    list failed jobs of a tenant (exit 1 when any failed)
@@ -55,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("get", help="fetch an endpoint or path")
     _common(g)
     g.add_argument("target", metavar="PATH-or-ENDPOINT",
-                   help="a path such as /backup/m365/cloudbackupjobs or an endpoint id such as m365.cloudbackupjobs")
+                   help="a path such as /backup/m365/cloudbackupjobs, an endpoint id such as m365.cloudbackupjobs, "
+                        "or @NAME of a saved request")
     g.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                    help="path, query or body parameter (repeatable)")
     pages = g.add_mutually_exclusive_group()
@@ -119,6 +121,33 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--write", nargs="?", const="", default=None, metavar="PATH",
                    help="write the example to PATH (default: the config path) instead of printing it")
 
+    # -- saved requests (tui.commands.saved) --
+    sv = sub.add_parser("saved", help="list, add, delete, export or import saved requests",
+                        description="Saved requests live in the config file's [[saved]] tables; "
+                                    "`avegraph get @NAME` runs one, S in the explorer saves one.")
+    sv_sub = sv.add_subparsers(dest="saved_command", metavar="ACTION")
+    sv_list = sv_sub.add_parser("list", help="list saved requests (with --tenant: those usable with it)")
+    _common(sv_list)
+    sv_list.add_argument("--format", choices=("table", "json"), default="table")
+    sv_add = sv_sub.add_parser("add", help="save ENDPOINT with name=value filters, as typed at : in the explorer")
+    _common(sv_add)
+    sv_add.add_argument("name", help="letters, digits, - _ . (run it with avegraph get @NAME)")
+    sv_add.add_argument("query", nargs="+", metavar="ENDPOINT [name=value ...]",
+                        help="e.g. jobs state=failed since=24h (names and labels are matched against the catalogue)")
+    sv_add.add_argument("--note", help="a line of description")
+    sv_add.add_argument("--replace", action="store_true", help="overwrite a saved request of the same name")
+    sv_del = sv_sub.add_parser("delete", help="remove a saved request")
+    _common(sv_del)
+    sv_del.add_argument("name")
+    sv_exp = sv_sub.add_parser("export", help="write saved requests to a TOML file to share (no secrets in it)")
+    _common(sv_exp)
+    sv_exp.add_argument("file")
+    sv_exp.add_argument("names", nargs="*", metavar="NAME", help="only these (default: all)")
+    sv_imp = sv_sub.add_parser("import", help="add the saved requests of a shared TOML file")
+    _common(sv_imp)
+    sv_imp.add_argument("file")
+    sv_imp.add_argument("--replace", action="store_true", help="overwrite your saved requests of the same name")
+
     d = sub.add_parser("doctor", help="diagnose configuration and connectivity")
     _common(d)
 
@@ -146,6 +175,7 @@ COMMANDS = {
     "perms": "tui.commands.perms",
     "doctor": "tui.commands.doctor",
     "config": "tui.commands.config",
+    "saved": "tui.commands.saved",
     "demo-server": "tui.simulator.cli",
 }
 

@@ -5,6 +5,7 @@ flat at any size, Ctrl+C keeps what arrived and names the cursor to continue fro
 
     avegraph get m365.cloudbackupjobs -p jobState=Failed --all --format csv -o failed.csv
     avegraph get /backup/m365/cloudbackupjobs/JOBID -v
+    avegraph get @failed-today                      # a saved request (avegraph saved list)
 """
 
 from __future__ import annotations
@@ -264,11 +265,15 @@ def run(args: Any) -> int:
     sink = None
     try:
         catalog = load_catalog()
-        endpoint, pp, query = resolve_target(catalog, args.target)
+        target, saved = args.target, {}
+        if target.strip().startswith("@"):          # a saved request: its endpoint and parameters, -p on top
+            from tui.commands.saved import saved_target
+            target, saved = saved_target(args, catalog)
+        endpoint, pp, query = resolve_target(catalog, target)
         if not endpoint.read_only:
             raise UsageError(f"{endpoint.method} {endpoint.path} ({endpoint.id}) is a write operation: never sent",
                              hint="avegraph is read-only by design")
-        params = {**query, **parse_params(getattr(args, "param", []) or [])}
+        params = {**query, **saved, **parse_params(getattr(args, "param", []) or [])}
         path_names = {n.lower(): n for n in endpoint.path_params}
         for k in list(params):
             if k.lower() in path_names:

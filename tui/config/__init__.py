@@ -27,7 +27,9 @@ the public names below. The modules, in dependency order:
 ``document``  reading and parsing the TOML file
 ``load``      ``load_config``
 ``write``     the locked, atomic 0600 writer
-``edit``      save_config, upsert_tenant, delete_tenant, set_default_tenant, set_theme
+``saved``     saved requests: the ``[[saved]]`` tables and the shared TOML file
+``edit``      save_config, upsert_tenant, delete_tenant, set_default_tenant, set_theme, upsert_saved,
+              delete_saved, import_saved
 
 shlex, tomllib and tomli_w are imported where they are used: the tenant screen imports this
 package at start-up, usually before any file is read or written.
@@ -37,11 +39,13 @@ from __future__ import annotations
 
 # ``NAME as NAME``: constants the single-module tui.config offered outside __all__, still
 # importable from here.
-from tui.config.edit import delete_tenant, save_config, set_default_tenant, set_theme, upsert_tenant
+from tui.config.edit import (delete_saved, delete_tenant, import_saved, save_config, set_default_tenant, set_theme,
+                             upsert_saved, upsert_tenant)
 from tui.config.errors import ConfigError, ConfigMissing
 from tui.config.load import load_config
 from tui.config.location import CONFIG_ENV_VAR, resolve_config_path
 from tui.config.model import Config, TenantConfig, config_to_dict, tenant_to_dict, tenant_to_fields
+from tui.config.saved import SavedRequest, export_saved, read_saved_file
 from tui.config.schema import AUTH_KINDS as AUTH_KINDS
 from tui.config.schema import MAX_NAME_LENGTH as MAX_NAME_LENGTH
 from tui.config.schema import PROXY_SCHEMES as PROXY_SCHEMES
@@ -57,12 +61,17 @@ __all__ = [
     "ConfigError",
     "ConfigMissing",
     "TENANT_KEYS",
+    "SavedRequest",
     "TenantConfig",
     "config_to_dict",
+    "delete_saved",
     "delete_tenant",
+    "export_saved",
+    "import_saved",
     "is_loopback_host",
     "is_loopback_url",
     "load_config",
+    "read_saved_file",
     "resolve_config_path",
     "save_config",
     "set_default_tenant",
@@ -70,5 +79,6 @@ __all__ = [
     "tenant_from_fields",
     "tenant_to_dict",
     "tenant_to_fields",
+    "upsert_saved",
     "upsert_tenant",
 ]

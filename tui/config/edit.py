@@ -1,4 +1,5 @@
-"""The changes avegraph makes to the config file: whole document, one tenant, default tenant, theme.
+"""The changes avegraph makes to the config file: whole document, one tenant, default tenant, theme,
+saved requests.
 
 Each is a ``change`` function run by ``tui.config.write._modify`` on the file as it is *now*
 (under the lock), so other tenants, unknown keys and top-level keys are left as they are.
@@ -14,6 +15,8 @@ from typing import Any
 from tui.config.document import _raw_tenant_tables
 from tui.config.errors import ConfigError
 from tui.config.model import Config, TenantConfig, config_to_dict, tenant_to_dict
+from tui.config.saved import SavedRequest, check_saved, saved_to_table
+from tui.config.schema import SAVED_KEY
 from tui.config.validate import _coerce_toml_value, _first_error, _validate_table
 from tui.config.write import _modify, _real_target
 
@@ -119,3 +122,103 @@ def set_theme(path: str | os.PathLike[str], theme: str | None) -> None:
         return None, True
 
     _modify(path, change)
+
+
+# -- saved requests (top-level [[saved]] tables) --------------------------------------------------
+
+def _raw_saved_tables(doc: dict[str, Any], target: Path) -> list[Any]:
+    tables = doc.get(SAVED_KEY, [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{SAVED_KEY} must be a list of [[saved]] tables; refusing to change it. "
+                          "Fix the file by hand first.", path=target, key=SAVED_KEY)
+    return tables
+
+
+def _find_saved(tables: list[Any], name: str | None) -> int | None:
+    if name is None:
+        return None
+    low = name.lower()
+    return next((i for i, t in enumerate(tables)
+                 if isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"].strip().lower() == low), None)
+
+
+def upsert_saved(path: str | os.PathLike[str], request: SavedRequest, old_name: str | None = None,
+                 *, replace: bool = True) -> bool:
+    """Add or replace one saved request (rename when ``old_name`` differs); True if one was replaced.
+
+    With ``replace=False`` an existing request of that name is a ConfigError. Every tenant, every
+    other saved request and every other key of the file is left as it is.
+    """
+    check_saved(request)
+
+    def change(doc: dict[str, Any], target: Path) -> tuple[bool, bool]:
+        tables = _raw_saved_tables(doc, target)
+        at_old, at_new = _find_saved(tables, old_name), _find_saved(tables, request.name)
+        if at_new is not None and at_new != at_old and (at_old is not None or not replace):
+            raise ConfigError(f"a saved request named {request.name!r} already exists. Fix: choose another name.",
+                              path=target, key="name")
+        index = at_old if at_old is not None else at_new
+        if index is None:
+            tables.append(saved_to_table(request))
+        else:
+            tables[index] = saved_to_table(request, tables[index])
+        doc[SAVED_KEY] = tables
+        return index is not None, True
+
+    return _modify(path, change)
+
+
+def delete_saved(path: str | os.PathLike[str], name: str) -> bool:
+    """Remove a saved request; False if it was not there."""
+
+    def change(doc: dict[str, Any], target: Path) -> tuple[bool, bool]:
+        tables = _raw_saved_tables(doc, target)
+        index = _find_saved(tables, name)
+        if index is None:
+            return False, False
+        del tables[index]
+        if tables:
+            doc[SAVED_KEY] = tables
+        else:
+            doc.pop(SAVED_KEY, None)
+        return True, True
+
+    if not _real_target(path).exists():
+        return False
+    return _modify(path, change)
+
+
+def import_saved(path: str | os.PathLike[str], requests: list[SavedRequest], *,
+                 replace: bool = False) -> tuple[list[str], list[str], list[str]]:
+    """Add shared requests in one write: (added, replaced, skipped because the name exists) names.
+
+    A request for a tenant the file does not have becomes usable with any tenant (the colleague's
+    tenant names are not yours).
+    """
+    for request in requests:
+        check_saved(request)
+    added: list[str] = []
+    replaced: list[str] = []
+    skipped: list[str] = []
+
+    def change(doc: dict[str, Any], target: Path) -> tuple[None, bool]:
+        tables = _raw_saved_tables(doc, target)
+        tenants = {t.get("name") for t in _raw_tenant_tables(doc, target)}
+        for request in requests:
+            if request.tenant is not None and request.tenant not in tenants:
+                from dataclasses import replace as with_changes
+                request = with_changes(request, tenant=None)
+            index = _find_saved(tables, request.name)
+            if index is None:
+                tables.append(saved_to_table(request))
+                added.append(request.name)
+            elif replace:
+                tables[index] = saved_to_table(request, tables[index])
+                replaced.append(request.name)
+            else:
+                skipped.append(request.name)
+        doc[SAVED_KEY] = tables
+        return None, bool(added or replaced)
+
+    _modify(path, change)
+    return added, replaced, skipped

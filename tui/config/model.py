@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.config.errors import ConfigError
-from tui.config.schema import _KEY_KINDS, _KEY_OF_FIELD, _OMIT_WHEN_DEFAULT, TENANT_KEYS
+from tui.config.saved import SavedRequest, parse_saved
+from tui.config.schema import _KEY_KINDS, _KEY_OF_FIELD, _OMIT_WHEN_DEFAULT, SAVED_KEY, TENANT_KEYS
 from tui.config.secrets import load_certificate as _load_certificate
 from tui.config.secrets import load_secret as _load_secret
 from tui.config.urls import _mask_url, is_loopback_url
@@ -190,6 +191,35 @@ class Config:
     @property
     def tenant_names(self) -> list[str]:
         return [t.name for t in self.tenants]
+
+    @property
+    def saved(self) -> list[SavedRequest]:
+        """The top-level ``[[saved]]`` requests that can be used (bad tables skipped: ``saved_warnings``)."""
+        return parse_saved(self.extra.get(SAVED_KEY))[0]
+
+    @property
+    def saved_warnings(self) -> list[str]:
+        return parse_saved(self.extra.get(SAVED_KEY))[1]
+
+    def saved_for(self, tenant: str | None) -> list[SavedRequest]:
+        """Saved requests usable with ``tenant``: its own and those without a tenant."""
+        return [s for s in self.saved if s.usable_with(tenant)]
+
+    def saved_request(self, name: str, tenant: str | None = None) -> SavedRequest:
+        """The saved request named ``name`` (case-insensitive) usable with ``tenant``; ConfigError naming
+        the saved requests there are when there is none."""
+        usable = self.saved_for(tenant) if tenant is not None else self.saved
+        for req in usable:
+            if req.name.lower() == name.lower():
+                return req
+        other = next((s for s in self.saved if s.name.lower() == name.lower()), None)
+        if other is not None:
+            raise ConfigError(f"the saved request {name!r} is for tenant {other.tenant!r}, not {tenant!r}. "
+                              f"Fix: add --tenant {other.tenant}.", path=self.path, key=SAVED_KEY)
+        names = ", ".join(s.name for s in usable) or "(none yet)"
+        raise ConfigError(f"no saved request named {name!r}. Saved requests: {names}. "
+                          "Fix: `avegraph saved list` shows them; S in the explorer saves one.",
+                          path=self.path, key=SAVED_KEY)
 
     def tenant(self, name: str | None = None) -> TenantConfig:
         """The named tenant; without a name the default tenant, else the first one."""

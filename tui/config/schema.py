@@ -56,3 +56,9 @@ _SECRET_SOURCES = ("client_secret_env", "client_secret_file", "client_secret")
 _UNITS = {"timeout_connect": "seconds", "timeout_read": "seconds", "deadline": "seconds", "max_body_mb": "megabytes"}
 # Values not written for a new tenant when they equal the default (keeps saved files short).
 _OMIT_WHEN_DEFAULT = {"secret_transport": "body", "timeout_connect": 10, "timeout_read": 30, "deadline": 60, "max_body_mb": 50}
+
+# Top-level ``[[saved]]`` tables (saved requests, tui.config.saved): their keys and a bound on how
+# many are read (the palette and the tree list them all).
+SAVED_KEY = "saved"
+SAVED_TABLE_KEYS = ("name", "endpoint", "tenant", "note", "params")
+MAX_SAVED = 500

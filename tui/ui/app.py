@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,8 +79,41 @@ class AvegraphApp(App):
             from tui.api.session import Session
             tenant = self.directory.resolve(name)
             session = Session(tenant, self.catalog)
+            session.on_exchange.append(partial(self._remember, name, (tenant.api_url, tenant.elements_url)))
             self.sessions[name] = session
         return session
+
+    # -- the persistent history (tui.history) -------------------------------------------------------
+    @cached_property
+    def history_store(self):
+        """``$XDG_STATE_HOME/avegraph/history.jsonl``: every API request, across restarts, no secret."""
+        from tui.history import HistoryStore
+        return HistoryStore()
+
+    def _remember(self, tenant: str, bases: tuple[str, ...], exchange) -> None:
+        was_failing = self.history_store.last_problem is not None
+        problem = self.history_store.record(tenant, exchange, self.catalog, bases)
+        if problem and not was_failing:          # said once, not on every request
+            self.notify(Text(problem), severity="warning")
+
+    def past_requests(self, tenant: str):
+        """(entries oldest first, problems) of a tenant's persistent history."""
+        return self.history_store.load(tenant)
+
+    def save_request(self, request) -> str | None:
+        """Write a saved request into the config file (atomic; everything else kept); the problem or None."""
+        from tui.config import ConfigError, upsert_saved
+        try:
+            upsert_saved(self.directory.config_path, request)
+        except (ConfigError, OSError) as exc:
+            return str(exc)
+        self.directory.reload()
+        return None
+
+    def saved_requests(self, tenant: str | None) -> list:
+        """The config's saved requests usable with ``tenant`` (none without a config file)."""
+        cfg = self.directory.config
+        return [] if cfg is None else cfg.saved_for(tenant)
 
     def open_explorer(self, name: str) -> None:
         from tui.ui.explorer.screen import ExplorerScreen

@@ -23,6 +23,10 @@ class AvegraphCommands(Provider):
         for entry in app.directory.entries():
             actions.append((f"Open tenant {entry.name}", "DEMO" if entry.demo else entry.auth,
                             partial(app.open_explorer, entry.name)))
+        if tenant and hasattr(screen, "open_saved"):        # the explorer opens a saved request
+            for req in app.saved_requests(tenant):
+                actions.append((f"Saved: @{req.name}", f"{req.endpoint} {req.params_text}".strip(),
+                                partial(screen.open_saved, req)))
         if hasattr(screen, "open_endpoint"):
             for e in app.catalog:
                 if e.read_only:

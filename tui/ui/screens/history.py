@@ -1,4 +1,5 @@
-"""Every request of the session: time, method, path, status, ms, request-id. Enter inspects, r re-runs."""
+"""The history modals. ``HistoryScreen``: every exchange of this session (Enter inspects, r re-runs).
+``RequestHistoryScreen``: the persistent history of a tenant across restarts (Enter re-runs, e edits)."""
 
 from __future__ import annotations
 
@@ -84,6 +85,86 @@ class HistoryScreen(ModalScreen[tuple[str, Any] | None]):
         ex = self._current()
         if ex is not None:
             self.dismiss(("rerun", ex))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# ------------------------------------------------------------------------------------------------
+# The persistent history (tui.history): past sessions included. Enter re-runs, e edits in the form.
+# ------------------------------------------------------------------------------------------------
+
+def entry_row(i: int, entry: Any) -> dict:
+    """One HistoryEntry as a table row (every cell is made terminal-safe by PagedTable)."""
+    return {
+        "#": i + 1,
+        "when": entry.time.strftime("%Y-%m-%d %H:%M:%SZ"),
+        "method": entry.method,
+        "endpoint": entry.endpoint or entry.path,
+        "parameters": entry.request_text + (" (next page)" if entry.more else ""),
+        "status": entry.status if entry.status is not None else "ERR",
+        "ms": round(entry.duration_ms) if entry.duration_ms is not None else None,
+        "request-id": entry.request_id or "",
+    }
+
+
+class RequestHistoryScreen(ModalScreen[tuple[str, Any] | None]):
+    """Every request remembered for a tenant, newest at the bottom; dismisses ("run" | "edit", entry)."""
+
+    DEFAULT_CSS = """
+    RequestHistoryScreen { align: center middle; }
+    RequestHistoryScreen > Vertical { width: 95%; height: 85%; border: round $accent; background: $surface; }
+    RequestHistoryScreen PagedTable { height: 1fr; }
+    RequestHistoryScreen #history-problems { color: $warning; height: auto; max-height: 3; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Close"),
+        Binding("e", "edit", "Edit and run"),
+        Binding("r", "run", "Re-run", show=False),
+    ]
+
+    def __init__(self, tenant: str, entries: list[Any], problems: list[str] | None = None) -> None:
+        super().__init__()
+        self.tenant = tenant
+        self.entries = list(entries)
+        self.problems = list(problems or [])
+
+    def compose(self) -> ComposeResult:
+        from tui.textsafe import safe_text
+        with Vertical():
+            yield Label(Text(f" History of {safe_text(self.tenant, 40)} — {len(self.entries)} requests, past sessions "
+                             "included · Enter re-runs · e edits · Esc closes", style="bold"))
+            yield PagedTable(id="history-table")
+            if self.problems:
+                shown = "; ".join(self.problems[:2]) + (f" (+{len(self.problems) - 2} more)" if len(self.problems) > 2 else "")
+                yield Label(Text(f" {len(self.problems)} unreadable line(s) skipped: {safe_text(shown, 300)}"),
+                            id="history-problems")
+
+    def on_mount(self) -> None:
+        table = self.query_one(PagedTable)
+        table.preferred = ["#", "when", "method", "status", "ms", "endpoint", "parameters", "request-id"]
+        table.row_style_fn = _severity
+        table.append_rows([entry_row(i, e) for i, e in enumerate(self.entries)])
+        if self.entries:
+            table.move_cursor(row=len(self.entries) - 1)
+        table.focus()
+
+    def _current(self) -> Any | None:
+        row = self.query_one(PagedTable).current_row()
+        return self.entries[row["#"] - 1] if row else None
+
+    def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:
+        self.action_run()
+
+    def action_run(self) -> None:
+        entry = self._current()
+        if entry is not None:
+            self.dismiss(("run", entry))
+
+    def action_edit(self) -> None:
+        entry = self._current()
+        if entry is not None:
+            self.dismiss(("edit", entry))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -27,7 +27,7 @@ NAME_FIELDS = ("displayName", "name", "organization", "title", "siteUrl", "email
 
 @dataclass
 class NodeRef:
-    kind: str                          # tool | service | endpoint | item | children | more | note
+    kind: str                          # tool | saved-group | saved | service | endpoint | item | children | more | note
     endpoint: Endpoint | None = None
     context: dict[str, str] = field(default_factory=dict)   # path params known here
     item: Any = None
@@ -82,6 +82,13 @@ class ResourceTree(Tree[NodeRef]):
             super().__init__()
             self.screen = screen
 
+    class SavedChosen(Message):
+        """A saved request under "Saved" (``tui.config.SavedRequest``): the screen resolves and opens it."""
+
+        def __init__(self, request: Any) -> None:
+            super().__init__()
+            self.request = request
+
     class Highlighted(Message):
         def __init__(self, ref: NodeRef) -> None:
             super().__init__()
@@ -100,6 +107,7 @@ class ResourceTree(Tree[NodeRef]):
         self.root.expand()
         for key, label in self.TOOLS:
             self.root.add_leaf(Text(label, style="bold"), data=NodeRef("tool", cursor=key))
+        self._saved_node: TreeNode[NodeRef] | None = None
         for key, name, endpoints in self.catalog.services():
             roots = [e for e in endpoints if e.read_only and not e.path_params]
             if not roots:
@@ -107,6 +115,21 @@ class ResourceTree(Tree[NodeRef]):
             svc = self.root.add(Text(safe_text(name)), data=NodeRef("service"))
             for e in roots:
                 self._add_endpoint(svc, e, {})
+
+    def set_saved(self, requests: list[Any]) -> None:
+        """Show (or refresh) the "Saved" branch below the tools: one leaf per saved request."""
+        if self._saved_node is not None:
+            self._saved_node.remove()
+            self._saved_node = None
+        if not requests:
+            return
+        before = next((n for n in self.root.children if n.data is not None and n.data.kind == "service"), None)
+        group = self.root.add(Text(f"Saved ({len(requests)})", style="bold"), data=NodeRef("saved-group"),
+                              before=before, expand=True)
+        for req in requests:
+            label = Text("@" + safe_text(req.name, 30), style="magenta")
+            group.add_leaf(label, data=NodeRef("saved", item=req))
+        self._saved_node = group
 
     # -- building ---------------------------------------------------------------------
     def _endpoint_label(self, e: Endpoint) -> Text:
@@ -204,6 +227,8 @@ class ResourceTree(Tree[NodeRef]):
             self.post_message(self.ItemChosen(ref.endpoint, ref.item, ref.context))
         elif ref.kind == "tool":
             self.post_message(self.ScreenChosen(ref.cursor))
+        elif ref.kind == "saved":
+            self.post_message(self.SavedChosen(ref.item))
         elif ref.kind == "more" and node.parent is not None:
             node.set_label(Text("loading…", style="dim italic"))
             self.post_message(self.LoadItems(node.parent, more=node))
