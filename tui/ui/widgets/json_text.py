@@ -12,7 +12,7 @@ from itertools import accumulate
 from json.encoder import encode_basestring
 from typing import Any, Sequence
 
-from ...textsafe import cell_text, safe_text
+from ...textsafe import cell_text
 
 __all__ = ["CHUNK", "ELLIPSIS", "FIRST_CHUNK", "LineStore", "MAX_LINE", "json_lexer", "pretty_json", "pretty_text",
            "token_class"]
