@@ -24,6 +24,7 @@ from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBS = "/backup/m365/cloudbackupjobs"
+DEFAULT_PAGE = 100          # get's page size, the explorer's (tui.catalog.defaults.page_size)
 
 
 def sim_config(sim, path: Path, name: str = "demo-aos") -> str:
@@ -65,7 +66,8 @@ def test_interrupt_keeps_whole_rows_and_resuming_yields_the_rest(make_sim, tmp_p
     sim = make_sim(latency=0.02)
     cfg = sim_config(sim, tmp_path / "c.toml")
     first = tmp_path / f"first.{fmt}"
-    cmd = ["--config", cfg, "get", endpoint, "--all", "-p", f"pageSize={size}", "--format", fmt]
+    # --since all: the whole dataset, not the default 7-day window of job lists
+    cmd = ["--config", cfg, "get", endpoint, "--all", "--since", "all", "-p", f"pageSize={size}", "--format", fmt]
     proc = subprocess.Popen(avegraph(*cmd, "-o", str(first)), env=child_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for(lambda: len(sim.api_requests()) >= 8)
@@ -141,7 +143,7 @@ def test_every_wait_is_said_on_stderr(sim, tmp_path, capsys):
     cfg = sim_config(sim, tmp_path / "c.toml")
     sim.force(JOBS, 429, times=2, retry_after=1)
     code, out, err = run(capsys, "get", "--config", cfg, JOBS, "--format", "jsonl")
-    assert code == 0 and len(out.splitlines()) == 10
+    assert code == 0 and len(out.splitlines()) == DEFAULT_PAGE      # one page
     assert "avegraph: throttled (429), waiting 1 s (retry 1 of 3)" in err
     assert "avegraph: throttled (429), waiting 1 s (retry 2 of 3)" in err
     # A negative Retry-After is not "now": exponential backoff with jitter (base 0.5 s) instead.
@@ -325,4 +327,4 @@ def test_the_config_demo_server_writes_raises_no_warning(sim, tmp_path, capsys):
     write_config(str(path), sim)
     assert load_config(path).warnings == []
     code, out, err = run(capsys, "get", "--config", str(path), JOBS, "--format", "jsonl")
-    assert code == 0 and "warning" not in err and len(out.splitlines()) == 10
+    assert code == 0 and "warning" not in err and len(out.splitlines()) == DEFAULT_PAGE

@@ -70,7 +70,7 @@ def test_bad_saved_tables_are_skipped_with_a_warning(tmp_path):
     config = load_config(write(tmp_path / "c.toml", doc))
     assert [(s.name, s.params) for s in config.saved] == [("ok", {"top": "5"})]
     warnings = " | ".join(config.saved_warnings)
-    for part in ("'has space'", "endpoint is missing", "'skipToken' looks like a credential",
+    for part in ("'has space'", "endpoint is missing", "'skipToken' is a paging cursor",
                  "two saved requests are named 'OK'", "#5 is not a table"):
         assert part in warnings
 

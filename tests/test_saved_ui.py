@@ -179,12 +179,15 @@ class TestSavedTreeSnapshots:
 
     async def test_enter_on_a_saved_leaf_posts_saved_chosen(self):
         from tui.ui.widgets.resource_tree import ResourceTree
-        app = TreeApp()
-        seen = []
+        seen: list = []
+
+        class RecordingTreeApp(TreeApp):
+            def on_resource_tree_saved_chosen(self, message: ResourceTree.SavedChosen) -> None:
+                seen.append(message)
+
+        app = RecordingTreeApp()
         async with app.run_test() as pilot:
-            tree = app.query_one(ResourceTree)
-            tree.post_message = lambda m: seen.append(m) or True
-            await pilot.press("down", "down", "down", "enter")
-            await pilot.pause()
-        chosen = [m for m in seen if isinstance(m, ResourceTree.SavedChosen)]
-        assert [m.request.name for m in chosen] == ["failed-today"]
+            # the cursor starts above the first line: tools, tools, "Saved (2)", its first leaf
+            await pilot.press("down", "down", "down", "down", "enter")
+            await wait_until(pilot, lambda: seen)
+        assert [m.request.name for m in seen] == ["failed-today"]

@@ -2,8 +2,8 @@
 
 One JSON object a line, for every tenant (each line names its tenant): when, method, endpoint id,
 path and query parameters, status, duration and request-id. Never a header, a token, a secret or
-a body: parameters whose name says they hold a credential (``skipToken``, ``apiKey``) are left
-out, and so is the pager's position (a page number or cursor), so a re-run starts at the top.
+a body: parameters whose name says they hold a credential (``apiKey``) are left out, and so is
+the pager's position (a page number, or a cursor such as ``skipToken``), so a re-run starts at the top.
 
 The file is 0600, appended a whole line at a time under a lock (two avegraph processes append
 without tearing lines) and bounded: past ``MAX_ENTRIES`` + ``SLACK`` lines it is compacted to the
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tui.api.redact import is_secret_name
+from tui.api.redact import is_unsaved_name
 from tui.crash import mask_known_secrets
 
 __all__ = ["HistoryEntry", "HistoryStore", "entry_from_exchange", "default_history_path",
@@ -114,7 +114,7 @@ class HistoryEntry:
 def _str_dict(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
-    return {str(k): str(v) for k, v in value.items() if isinstance(v, str | int | float) and not is_secret_name(str(k))}
+    return {str(k): str(v) for k, v in value.items() if isinstance(v, str | int | float) and not is_unsaved_name(str(k))}
 
 
 def _param_dict(value: Any) -> dict[str, Any]:
@@ -122,7 +122,7 @@ def _param_dict(value: Any) -> dict[str, Any]:
         return {}
     out: dict[str, Any] = {}
     for k, v in value.items():
-        if is_secret_name(str(k)):
+        if is_unsaved_name(str(k)):
             continue
         if isinstance(v, list):
             out[str(k)] = [str(x) for x in v if isinstance(x, str | int | float | bool)]
@@ -158,7 +158,7 @@ def entry_from_exchange(tenant: str, exchange: Any, catalog: Any, base_urls: tup
     body = exchange.request_body if isinstance(getattr(exchange, "request_body", None), dict) else {}
     pairs += [(k, v) for k, v in body.items() if isinstance(v, str | int | float | bool | list)]
     for name, value in pairs:
-        if is_secret_name(name) or name.lower() in position:
+        if is_unsaved_name(name) or name.lower() in position:
             more = more or (name.lower() in position and _is_later_page(endpoint, name, value))
             continue
         if isinstance(value, list):
@@ -191,7 +191,7 @@ def _path_params(endpoint: Any, path: str) -> dict[str, str]:
     template = endpoint.path.strip("/")
     rx = re.compile("^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$", re.I)
     m = rx.match(path.strip("/"))
-    return {k: v for k, v in (m.groupdict() if m else {}).items() if not is_secret_name(k)}
+    return {k: v for k, v in (m.groupdict() if m else {}).items() if not is_unsaved_name(k)}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from tui.crash import mask_known_secrets
 
-__all__ = ["MASK", "scrub_bytes", "mask", "mask_authorization", "is_secret_name", "mask_headers", "mask_pairs",
-           "mask_url", "mask_form", "mask_text", "mask_json"]
+__all__ = ["MASK", "scrub_bytes", "mask", "mask_authorization", "is_secret_name", "is_cursor_name", "is_unsaved_name",
+           "mask_headers", "mask_pairs", "mask_url", "mask_form", "mask_text", "mask_json"]
 
 MASK = "••••"
 
@@ -35,10 +35,10 @@ _SECRET_WORDS = frozenset({
 _SECRET_SUBSTRINGS = ("token", "secret", "password", "passwd", "assertion", "signature", "credential", "apikey",
                       "cookie", "privatekey")
 # Named like a secret, but public by definition (OAuth constants).
-_PUBLIC = frozenset({"client_assertion_type", "token_type", "grant_type",
-                     # paging cursors: they ask for a page and grant nothing
-                     "skiptoken", "$skiptoken", "nexttoken", "continuationtoken", "pagetoken", "nextpagetoken",
-                     "cursor", "nextcursor", "nextlink", "starttoken"})
+# Paging cursors: they ask for a page and grant nothing.
+_CURSORS = frozenset({"skiptoken", "$skiptoken", "nexttoken", "continuationtoken", "pagetoken", "nextpagetoken",
+                      "cursor", "nextcursor", "nextlink", "starttoken"})
+_PUBLIC = frozenset({"client_assertion_type", "token_type", "grant_type"}) | _CURSORS
 _ALWAYS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
                      "ocp-apim-subscription-key", "access_token", "refresh_token", "id_token",
                      "client_secret", "client_assertion"})
@@ -59,6 +59,17 @@ def is_secret_name(name: str) -> bool:
     if any(w in low for w in _SECRET_SUBSTRINGS):
         return True
     return any(w in _SECRET_WORDS for w in _words(name))
+
+
+def is_cursor_name(name: str) -> bool:
+    """True for a paging cursor's name (``skipToken``, ``nextLink``...): not secret, but the position
+    of one walk, so history and saved requests leave it out."""
+    return name.lower() in _CURSORS
+
+
+def is_unsaved_name(name: str) -> bool:
+    """What history and saved requests never keep: a credential or a paging cursor."""
+    return is_cursor_name(name) or is_secret_name(name)
 
 
 def mask(value: Any) -> str:

@@ -39,6 +39,13 @@ class Param:
     time_role: str | None = None       # "start" | "end" for time-window parameters
     doc_type: str | None = None
 
+    def label_of(self, value: str) -> str | None:
+        """The documented label of an enum value ("3" -> "Failed"), None when it has none."""
+        for e in self.enum:
+            if e.value == str(value):
+                return e.label
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Pagination:

@@ -325,7 +325,7 @@ def request_to_save(name: str, endpoint: Endpoint, path_params: dict[str, Any], 
     credential left out; ``window`` (a preset such as "7d") replaces the absolute start and end with
     ``since``. A request with path parameters (a customer's id) names ids of this tenant, so it is
     saved for this tenant; one without them is usable with any tenant."""
-    from tui.api.redact import is_secret_name
+    from tui.api.redact import is_unsaved_name
     from tui.config.saved import SavedRequest
     pag = endpoint.pagination
     position = {n.lower() for n in (pag.page_param, pag.cursor_param, pag.offset_param) if n}
@@ -333,7 +333,7 @@ def request_to_save(name: str, endpoint: Endpoint, path_params: dict[str, Any], 
     window_names = {p.name for p in (start, end) if p is not None} if window else set()
     kept: dict[str, Any] = {k: str(v) for k, v in path_params.items() if v not in (None, "")}
     for key, value in params.items():
-        if value in (None, "", []) or key.lower() in position or is_secret_name(key) or key in window_names:
+        if value in (None, "", []) or key.lower() in position or is_unsaved_name(key) or key in window_names:
             continue
         kept[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
     if window:

@@ -9,7 +9,7 @@
     jobState = "3"
     since = "24h"                       # a window ending when the request runs
 
-A saved request never holds a credential: a parameter named like one (``skipToken``, ``apiKey``)
+A saved request never holds a credential: a parameter named like one (``apiKey``) or a paging cursor (``skipToken``)
 is refused when saving and dropped when reading. A bad ``[[saved]]`` table never stops the
 config from loading: it is skipped with a warning naming what is wrong. Parameters are checked
 against the catalogue when the request runs (``tui.catalog.query``), not here: the config
@@ -36,6 +36,11 @@ def is_secret_name(name: str) -> bool:
     # The one rule of what is secret (tui.api.redact); imported on use: importing tui.api costs
     # ~50 ms and the tenant screen imports the config package at start-up.
     from tui.api.redact import is_secret_name as rule
+    return rule(name)
+
+
+def is_cursor_name(name: str) -> bool:
+    from tui.api.redact import is_cursor_name as rule
     return rule(name)
 
 
@@ -80,6 +85,10 @@ def _clean_params(raw: Any, label: str) -> tuple[dict[str, Any], list[str]]:
         if is_secret_name(str(key)):
             problems.append(f"saved request {label}: parameter {key!r} looks like a credential and is not kept. "
                             "Fix: remove it; saved requests are shared and must not hold secrets.")
+            continue
+        if is_cursor_name(str(key)):
+            problems.append(f"saved request {label}: parameter {key!r} is a paging cursor and is not kept. "
+                            "Fix: remove it; a saved request starts at the first page.")
             continue
         if isinstance(value, bool):
             out[str(key)] = "true" if value else "false"
