@@ -58,3 +58,25 @@ def make_sim(_isolated_environment):
     yield factory
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def frozen_sim(_isolated_environment):
+    """A fresh server per test: request ids count occurrences, so a shared one would make a
+    snapshot depend on which tests ran before it."""
+    from tests.ui_helpers import FROZEN
+    from tui.simulator import SimulatorServer
+    with SimulatorServer(seed=1, now=FROZEN, clock=lambda: FROZEN) as server:
+        yield server
+
+
+@pytest.fixture
+def snap_app(frozen_sim, tmp_path):
+    """A factory of the app as users run it, over ``frozen_sim``, with ``tui.clock`` frozen at ``FROZEN``."""
+    from tests.ui_helpers import FROZEN, FrozenApp
+    from tui import clock
+    clock.freeze(FROZEN)
+    try:
+        yield lambda: FrozenApp(frozen_sim, tmp_path / "config.toml")
+    finally:
+        clock.thaw()

@@ -74,3 +74,34 @@ async def open_explorer(pilot, tenant: str = "demo-aos"):
 def screen_text(app) -> str:
     """Everything on screen, as the terminal would show it."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def explorer_on(pilot, endpoint_id: str | None = None, tenant: str = "demo-aos", focus_table: bool = True,
+                      sends: bool = True):
+    """Open the explorer for ``tenant`` and, when given, an endpoint with its first page loaded."""
+    screen = await open_explorer(pilot, tenant)
+    await settle(pilot)
+    if endpoint_id is not None:
+        screen.open_endpoint(pilot.app.catalog.get(endpoint_id), {}, {})
+        if sends:
+            await wait_until(pilot, lambda: screen.view is not None and (screen.view.pages >= 1 or screen.view.error))
+        await settle(pilot)
+        if focus_table:
+            from tui.ui.widgets.paged_table import PagedTable
+            screen.query_one(PagedTable).focus()
+            await pilot.pause()
+    return screen
+
+
+async def scan_demo_tenant(pilot) -> None:
+    """The failed-jobs screen of demo-aos with its scan finished and the table focused."""
+    await explorer_on(pilot)
+    from tui.ui.failed_jobs.screen import FailedJobsScreen
+    from tui.ui.widgets.paged_table import PagedTable
+    pilot.app.open_failed_jobs("demo-aos")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, FailedJobsScreen))
+    await wait_until(pilot, lambda: not pilot.app.screen.model.scanning)
+    await settle(pilot)
+    # rows stream in while the scan runs; put focus where a user would after it: on the table
+    pilot.app.screen.query_one(PagedTable).focus()
+    await settle(pilot)

@@ -1,4 +1,4 @@
-"""Snapshot tests of the explorer and the screens it opens, at 80x24 and 160x48.
+"""Snapshot tests of the explorer and the screens it opens (history, help, jump), at 80x24 and 160x48.
 
 Each class is one feature; each test drives the real app against a seeded simulator with a
 ``run_before`` pilot script and compares the SVG with the one stored under ``__snapshots__``
@@ -8,76 +8,17 @@ What would change between runs is pinned, not masked after the fact: the simulat
 envelope clock stand at ``FROZEN``, ``tui.clock`` is frozen (every duration reads 0 ms, every
 timestamp ``FROZEN``), request ids are derived from the seed and the request. Only the
 simulator's port is chosen by the OS; ``FrozenApp`` (tests/ui_helpers.py) writes it as a fixed
-five-digit port in the exported SVG (same width, so the layout is the one the user sees).
+five-digit port in the exported SVG (same width, so the layout is the one the user sees). The
+fixtures ``frozen_sim`` and ``snap_app`` live in conftest.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.ui_helpers import (
-    FROZEN,
-    FrozenApp,
-    open_explorer,
-    settle,
-    steady_cursors,
-    wait_until,
-)
-from tui import clock
+from tests.ui_helpers import explorer_on, settle, steady_cursors, wait_until
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
-SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_snapshots_explorer"
-
-
-@pytest.fixture
-def frozen_sim(_isolated_environment):
-    """A fresh server per test: request ids count occurrences, so a shared one would make a
-    snapshot depend on which tests ran before it."""
-    from tui.simulator import SimulatorServer
-    with SimulatorServer(seed=1, now=FROZEN, clock=lambda: FROZEN) as server:
-        yield server
-
-
-@pytest.fixture
-def snap_app(frozen_sim, tmp_path):
-    clock.freeze(FROZEN)
-    try:
-        yield lambda: FrozenApp(frozen_sim, tmp_path / "config.toml")
-    finally:
-        clock.thaw()
-
-
-async def explorer_on(pilot, endpoint_id: str | None = None, tenant: str = "demo-aos", focus_table: bool = True,
-                      sends: bool = True):
-    """Open the explorer for ``tenant`` and, when given, an endpoint with its first page loaded."""
-    screen = await open_explorer(pilot, tenant)
-    await settle(pilot)
-    if endpoint_id is not None:
-        screen.open_endpoint(pilot.app.catalog.get(endpoint_id), {}, {})
-        if sends:
-            await wait_until(pilot, lambda: screen.view is not None and (screen.view.pages >= 1 or screen.view.error))
-        await settle(pilot)
-        if focus_table:
-            from tui.ui.widgets.paged_table import PagedTable
-            screen.query_one(PagedTable).focus()
-            await pilot.pause()
-    return screen
-
-
-async def scan_demo_tenant(pilot) -> None:
-    """The failed-jobs screen of demo-aos with its scan finished and the table focused."""
-    await explorer_on(pilot)
-    from tui.ui.failed_jobs.screen import FailedJobsScreen
-    from tui.ui.widgets.paged_table import PagedTable
-    pilot.app.open_failed_jobs("demo-aos")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, FailedJobsScreen))
-    await wait_until(pilot, lambda: not pilot.app.screen.model.scanning)
-    await settle(pilot)
-    # rows stream in while the scan runs; put focus where a user would after it: on the table
-    pilot.app.screen.query_one(PagedTable).focus()
-    await settle(pilot)
 
 
 class TestExplorerSnapshots:
@@ -191,34 +132,3 @@ class TestNavigationSnapshots:
             await pilot.pause()
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
-
-
-class TestFailedJobsSnapshots:
-    @pytest.mark.parametrize("size", SIZES)
-    def test_scan_of_the_demo_tenant(self, snap_compare, snap_app, size):
-        async def run_before(pilot) -> None:
-            await scan_demo_tenant(pilot)
-
-        assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
-
-    @pytest.mark.parametrize("size", SIZES)
-    def test_detail_of_a_failed_job(self, snap_compare, snap_app, size):
-        async def run_before(pilot) -> None:
-            await scan_demo_tenant(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-
-        assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
-
-
-def test_snapshots_hold_no_secret(frozen_sim):
-    """The demo tenants' client secrets and any bearer token never reach a stored snapshot."""
-    files = list(SNAPSHOTS.glob("*.svg"))
-    if not files:
-        pytest.skip("no snapshots yet: run pytest --snapshot-update once")
-    secrets = [t.secret for t in frozen_sim.tenants if t.secret]
-    for f in files:
-        text = f.read_text()
-        assert "eyJ" not in text, f"{f.name} shows a JWT"
-        for s in secrets:
-            assert s not in text, f"{f.name} shows a client secret"
