@@ -189,8 +189,8 @@ def scenario_startup(runs: int) -> list[Row]:
 
 def scenario_simulator_page(runs: int) -> list[Row]:
     """One 100-item page from the simulator: reused httpx client vs one reused curl process."""
-    from tests.bench_sim import bench_simulator_page
-    return bench_simulator_page(runs)
+    from tests.bench_sim import bench_simulator_page, bench_simulator_start
+    return bench_simulator_page(runs) + bench_simulator_start(runs)
 
 
 def scenario_pager(runs: int, quick: bool) -> list[Row]:

@@ -191,3 +191,26 @@ def bench_simulator_page(runs: int) -> list[Row]:
                 "simulator in its own process",
                 "s", m, lo, hi, reference="one curl process, same URL, reused connection" if ref else None,
                 ref_median=ref, ratio=(m / ref) if ref else None, target="report")]
+
+
+def bench_simulator_start(runs: int) -> list[Row]:
+    """In-process start-up of the simulator (construct + start + first token): what every test's
+    ``make_sim`` and ``avegraph --demo`` pay before the first request."""
+    from tui.simulator import SimulatorServer
+    samples = []
+    with httpx.Client() as client:
+        for _ in range(max(3, runs)):
+            t = time.perf_counter()
+            server = SimulatorServer(seed=3).start()
+            try:
+                demo = next(t for t in server.tenants if t.name == "demo-aos")
+                r = client.post(server.token_url, data={"grant_type": "client_credentials", "client_id": demo.client_id,
+                                                        "client_secret": demo.secret, "scope": "audit.read.all"})
+                r.raise_for_status()
+                samples.append(time.perf_counter() - t)
+            finally:
+                server.stop()
+    m, lo, hi = stats(samples)
+    return [Row("simulator: in-process start + first token", "SimulatorServer(seed=3).start() + POST /connect/token",
+                "s", m, lo, hi, target="report")]
+

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from hypothesis import given, settings
@@ -89,19 +88,17 @@ async def test_raw_html_text_shown_as_text():
         assert len({seg.style for seg in view.render_line(1)}) == 1
 
 
-async def test_one_megabyte_body_loads_fast_and_long_lines_truncate():
+async def test_one_megabyte_body_loads_and_long_lines_truncate():
+    # how fast: the benchmark's inspector row (python -m tests.bench), not a wall-clock assert here
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:
         view = view_of(app)
         body = {"value": [{"id": i, "name": f"item {i}", "tags": ["a", "b"], "size": i * 3}
                           for i in range(12_000)], "long": "z" * 5_000}
-        start = time.perf_counter()
         view.load(body)
         for y in range(view.size.height):
             view.render_line(y)
-        elapsed = time.perf_counter() - start
         assert len(view.text) > 1_000_000
-        assert elapsed < 1.0  # ~30 ms here; generous for noisy CI
         long_index = view.find('"long"')
         assert long_index is not None
         view.move_cursor(long_index)

@@ -299,16 +299,10 @@ def test_short_token_lifetime_expires(make_sim):
     assert s.identity.token_lifetime == 120
 
 
-def test_startup_and_first_token_time(make_sim):
-    """In-process start-up (construct + start + first token), reported, loosely bounded."""
+def test_a_fresh_server_gives_its_first_token(make_sim):
+    """Construct + start + first token (how fast: the benchmark's simulator row, not an assert here)."""
     with httpx.Client() as c:
-        t0 = time.perf_counter()
         s = make_sim(seed=3)
-        t1 = time.perf_counter()
         r = c.post(s.token_url, data={"grant_type": "client_credentials", "client_id": AOS.client_id,
                                       "client_secret": AOS.secret, "scope": "audit.read.all"})
-        t2 = time.perf_counter()
     assert r.status_code == 200
-    print(f"\nsimulator start-up: construct+start {1000 * (t1 - t0):.1f} ms, first token {1000 * (t2 - t1):.1f} ms, "
-          f"total {1000 * (t2 - t0):.1f} ms")
-    assert t2 - t0 < 2.0
