@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input, Select
 
 from tests.faults import FaultServer
+from tests.ui_helpers import settle
 from tui.catalog import load_catalog
 from tui.catalog.navigation import item_edges, parent_context
 from tui.cli import main
@@ -122,7 +123,7 @@ async def test_form_offers_an_enum_path_param_as_a_picker():
         clean, errors = form.validate()
         assert "productType" in errors and "documented values" in errors["productType"]
         select.value = "2048"
-        await pilot.pause()
+        await settle(pilot)
         clean, errors = form.validate()
         assert not errors and clean == {"productType": "2048"}
 
@@ -133,6 +134,6 @@ async def test_form_asks_for_legacy_path_params_under_their_template_names():
     async with FormApp(form).run_test() as pilot:
         form.query_one("#param-jobType", Input).value = "Microsoft 365"
         form.query_one("#param-jobModule", Input).value = "Exchange Online"
-        await pilot.pause()
+        await settle(pilot)
         clean, errors = form.validate()
         assert not errors and clean == {"JobType": "Microsoft 365", "JobModule": "Exchange Online"}

@@ -30,6 +30,7 @@ from textual.content import Content
 from textual.geometry import Region
 
 from tests.hardening_helpers import assert_terminal_safe, terminal_bytes, unsafe_in_terminal_output
+from tests.ui_helpers import settle
 from tui.api.errors import UnreadablePageError
 from tui.api.exchange import Exchange
 from tui.catalog.display import labelled
@@ -348,7 +349,7 @@ async def test_markup_stays_text_and_never_becomes_an_action(tmp_path, notes):
                         assert not (seg.style and seg.style.link), (widget, s)
             assert s in strip_sgr(r.table_out(s))
         await pilot.click(PagedTable, offset=(3, 1))
-        await pilot.pause()
+        await settle(pilot)
         assert app.is_running
 
 
@@ -414,7 +415,7 @@ async def test_naive_datatable_crashes_drops_text_and_makes_actions():
         t.add_columns("v")
         t.add_row("job [id=5]")
         t.add_row("[@click=app.quit]quit[/]")
-        await pilot.pause()
+        await settle(pilot)
         rows = [t.render_line(y) for y in range(3)]
         assert "[id=5]" not in rows[1].text                   # text silently dropped
         assert any("@click" in (seg.style.meta if seg.style else {}) for seg in rows[2])   # a live action
@@ -424,7 +425,7 @@ async def test_naive_datatable_crashes_drops_text_and_makes_actions():
             t = app.query_one(DataTable)
             t.add_columns("v")
             t.add_row("[/nope]")
-            await pilot.pause()
+            await settle(pilot)
             t.render_line(1)
 
 

@@ -26,7 +26,7 @@ from textual.binding import Binding
 
 from tests.faults import FaultServer
 from tests.hardening_helpers import PASSPHRASE, SECRET, TOKEN, PagedFaultServer, fault_app, make_tenant, press
-from tests.ui_helpers import open_explorer, screen_text, wait_until
+from tests.ui_helpers import open_explorer, screen_text, settle, wait_until
 from tui.crash import format_crash, register_secret
 
 JOBS = "/aos/jobs"
@@ -243,7 +243,7 @@ async def _crash_output(app, capsys) -> str:
     with pytest.raises(RuntimeError):
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("x")
-            await pilot.pause()
+            await settle(pilot)
     out, err = capsys.readouterr()
     console = Console(file=io.StringIO(), width=120)
     for r in getattr(app, "_exit_renderables", []):
@@ -350,12 +350,12 @@ async def test_the_app_never_rewrites_a_corrupt_config_and_keeps_other_instances
         cfg.chmod(0o600)
         app = AvegraphApp(TenantDirectory(cfg, DemoRuntime()))
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             if text is good:                              # another avegraph adds a tenant while this one runs
                 upsert_tenant(cfg, make_tenant("https://api.example.com", name="b", secret=SECRET))
             theme = next(t for t in sorted(app.available_themes) if t != app.theme)
             app.theme = theme
-            await pilot.pause()
+            await settle(pilot)
         if text is broken:
             assert cfg.read_text() == broken
         else:

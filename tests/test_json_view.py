@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
+from tests.ui_helpers import settle
 from tui.ui.widgets import json_view as json_view_module
 from tui.ui.widgets.json_view import MAX_LINE, JsonView, pretty_json
 
@@ -34,7 +35,7 @@ async def test_loads_a_dict_and_highlights():
     async with app.run_test(size=(80, 24)) as pilot:
         view = view_of(app)
         view.load({"name": "x", "n": 12, "ok": True, "none": None, "list": [1.5, "s"]})
-        await pilot.pause()
+        await settle(pilot)
         rendered = screen_lines(view)
         assert rendered[0].rstrip() == "{"
         assert rendered[1].rstrip() == '  "name": "x",'
@@ -63,7 +64,7 @@ async def test_escapes_control_bidi_and_c1_and_markup_is_literal():
     async with app.run_test(size=(80, 24)) as pilot:
         view = view_of(app)
         view.load({"t": "a\x1b]0;pwned\x07b \u202eevil \x9b31m [/nope] [@click=app.quit]x[/]"})
-        await pilot.pause()
+        await settle(pilot)
         text = "\n".join(screen_lines(view))
         assert "\x1b" not in text and "\u202e" not in text and "\x9b" not in text and "\x07" not in text
         assert "\\u202e" in text and "\\x9b" in text and "\\u001b" in text
@@ -80,7 +81,7 @@ async def test_raw_html_text_shown_as_text():
     async with app.run_test(size=(80, 24)) as pilot:
         view = view_of(app)
         view.load(text="<html>\r\n<body>\x1b[31m[b]red[/b]</body>\r\n\tx</html>\n")
-        await pilot.pause()
+        await settle(pilot)
         rendered = [line.rstrip() for line in screen_lines(view)[:4]]
         assert rendered == ["<html>", "<body>␛[31m[b]red[/b]</body>", "    x</html>", ""]
         assert view.line_count == 3
@@ -102,7 +103,7 @@ async def test_one_megabyte_body_loads_and_long_lines_truncate():
         long_index = view.find('"long"')
         assert long_index is not None
         view.move_cursor(long_index)
-        await pilot.pause()
+        await settle(pilot)
         strip = view._line_strip(long_index)
         assert strip.cell_length == MAX_LINE + 1 and strip.text.endswith("…")
         assert view.virtual_size.width == MAX_LINE + 1
@@ -178,12 +179,12 @@ async def test_lazy_line_splitting_matches_split(monkeypatch):
         value = {"k": list(range(200)), "ü": ["日本語 ✓ \u202e"] * 30}
         view.load(value)
         assert view._source is not None
-        await pilot.pause()
+        await settle(pilot)
         assert view._source is None
         assert list(view._lines) == pretty_json(value).split("\n")
         assert view.line_count == len(view._lines) == 236
         view.move_cursor(view.line_count - 3)
-        await pilot.pause()
+        await settle(pilot)
         text = "\n".join(view.render_line(y).text for y in range(view.size.height))
         assert "日本語 ✓ \\u202e" in text
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from textual.widgets import Static
 
-from tests.ui_helpers import screen_text, wait_until
+from tests.ui_helpers import screen_text, settle, wait_until
 from tui.api.auth import ScopeBundle, Token
 from tui.simulator.demo import RESTRICTED_SCOPES
 from tui.tenants import DemoRuntime, TenantDirectory
@@ -55,21 +55,21 @@ def closed_port() -> int:
 async def opened(pilot) -> PermissionsScreen:
     app = pilot.app
     await wait_until(pilot, lambda: isinstance(app.screen, PermissionsScreen) and app.screen.model.infos is not None)
-    await pilot.pause()
+    await settle(pilot)
     return app.screen
 
 
 async def probed(pilot, screen: PermissionsScreen) -> None:
     await pilot.press("p")
     await wait_until(pilot, lambda: not screen.model.probe.running and screen.model.probe.results, rounds=1500)
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def discovered(pilot, screen: PermissionsScreen) -> None:
     await pilot.press("d")
     await wait_until(pilot, lambda: not screen.model.discovery.running and (screen.model.discovery.results or screen.model.discovery.note),
                      rounds=1500)
-    await pilot.pause()
+    await settle(pilot)
 
 
 @pytest.fixture
@@ -114,14 +114,14 @@ class TestRestricted:
             table = screen.query_one("#probe-table", PagedTable)
             assert table.has_focus
             table.set_filter("aos.jobs")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             inspector = screen.query_one("#probe-inspector", ExchangeInspector)
             assert inspector.display and inspector.exchange.endpoint_id == "aos.jobs"
             assert inspector.exchange.status == 403 and inspector.exchange.request_id in screen_text(app)
             await pilot.press("escape")
-            await pilot.pause()
+            await settle(pilot)
             assert not inspector.display and isinstance(app.screen, PermissionsScreen)
 
             await discovered(pilot, screen)
@@ -133,7 +133,7 @@ class TestRestricted:
             disc.focus()
             disc.set_filter("autodiscovery")
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             assert any("needed by 1: aos.jobs" in str(n.message) for n in app._notifications)
 
     async def test_focus_endpoint_filters_and_explains(self, make_app):
@@ -150,7 +150,7 @@ class TestRestricted:
             # the filter is an ordinary one: clearing it shows every endpoint again
             await pilot.press("slash")
             screen.query_one("#matrix-pane #filter").value = ""
-            await pilot.pause()
+            await settle(pilot)
             assert table.visible_count == len(app.catalog)
 
     async def test_explorer_403_hint_then_P_opens_this_screen_focused(self, make_app):
@@ -163,7 +163,7 @@ class TestRestricted:
             explorer = app.screen
             explorer.open_endpoint(app.catalog.get("aos.jobs"), {}, {})
             await wait_until(pilot, lambda: explorer.view is not None and explorer.view.error is not None, rounds=800)
-            await pilot.pause()
+            await settle(pilot)
             assert "autodiscovery.readwrite.all" in explorer.view.error
             await pilot.press("P")
             screen = await opened(pilot)
@@ -215,11 +215,11 @@ token_url = "http://127.0.0.1:{closed_port()}/connect/token"
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, PermissionsScreen)
                              and app.screen.model.session_error is not None)
-            await pilot.pause()
+            await settle(pilot)
             assert "no-such-tenant" in plain(app.screen.query_one("#token-view", Static))
             await pilot.press("p")
             await pilot.press("d")
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, PermissionsScreen)
 
     async def test_escape_cancels_a_running_probe(self, make_app, make_sim):
@@ -254,7 +254,7 @@ token_url = "http://127.0.0.1:{closed_port()}/connect/token"
 async def probed_or_note(pilot, screen) -> None:
     await pilot.press("p")
     await wait_until(pilot, lambda: not screen.model.probe.running and (screen.model.probe.results or screen.model.probe.note))
-    await pilot.pause()
+    await settle(pilot)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -311,10 +311,10 @@ class TestReveal:
             assert "••••" + SENTINEL[-4:] in plain(view)
             assert "expires in 50 min 00 s" in plain(view)
             await pilot.press("v")
-            await pilot.pause()
+            await settle(pilot)
             assert screen.model.revealed and SENTINEL in plain(view)
             await wait_until(pilot, lambda: not screen.model.revealed)
-            await pilot.pause()
+            await settle(pilot)
             assert SENTINEL not in plain(view) and SENTINEL not in screen_text(app)
 
     async def test_v_again_masks_at_once(self, tmp_path):
@@ -322,10 +322,10 @@ class TestReveal:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await opened(pilot)
             await pilot.press("v")
-            await pilot.pause()
+            await settle(pilot)
             assert screen.model.revealed
             await pilot.press("v")
-            await pilot.pause()
+            await settle(pilot)
             assert not screen.model.revealed and SENTINEL not in plain(screen.query_one("#token-view", Static))
 
 
@@ -335,24 +335,24 @@ class TestKeys:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await opened(pilot)
             await pilot.press("slash")
-            await pilot.pause()
+            await settle(pilot)
             assert screen._active_tab() == "matrix"
             await pilot.press("p", "d", "v", "r", "s", "a", "u", "d", "i", "t")
-            await pilot.pause()
+            await settle(pilot)
             table = screen.query_one("#matrix-table", PagedTable)
             assert screen.query_one("#matrix-pane #filter").value == "pdvrsaudit"
             assert not screen.model.probe.running and not screen.model.discovery.running and not screen.model.revealed
             await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace",
                               "backspace", "backspace", "backspace", "backspace", "backspace")
             await pilot.press(*"missing")
-            await pilot.pause()
+            await settle(pilot)
             assert 0 < table.visible_count < len(app.catalog)
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             assert table.has_focus and table.filter_text == "missing"
             await pilot.press("slash")
             await pilot.press("escape")
-            await pilot.pause()
+            await settle(pilot)
             assert table.visible_count == len(app.catalog)
             assert isinstance(app.screen, PermissionsScreen)
 
@@ -362,7 +362,7 @@ class TestKeys:
             screen = await opened(pilot)
             for key, tab in (("2", "matrix"), ("3", "probe"), ("4", "discovery"), ("1", "token")):
                 await pilot.press(key)
-                await pilot.pause()
+                await settle(pilot)
                 assert screen._active_tab() == tab
 
 

@@ -30,7 +30,7 @@ def state_home(tmp_path, monkeypatch):
 async def _one_request(pilot, tenant: str = "demo-aos") -> None:
     session = pilot.app.session_for(tenant)
     await session.request("m365.cloudbackupjobs", {}, {"jobState": "3", "pageSize": "5"})
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_history_survives_a_restart_and_holds_no_secret(sim, tmp_path, state_home):
@@ -53,11 +53,11 @@ async def test_history_survives_a_restart_and_holds_no_secret(sim, tmp_path, sta
         assert entries[0].params == {"jobState": "3", "pageSize": "5"} and entries[0].status == 200
         chosen = []
         second.push_screen(RequestHistoryScreen("demo-aos", entries, problems), chosen.append)
-        await pilot.pause()
+        await settle(pilot)
         row = second.screen.query_one(PagedTable).current_row()
         assert row["endpoint"] == "m365.cloudbackupjobs" and "jobState=3" in row["parameters"]
         await pilot.press("e")
-        await pilot.pause()
+        await settle(pilot)
         assert chosen == [("edit", entries[0])]
 
 
@@ -68,9 +68,9 @@ async def test_colon_with_filters_opens_the_request_that_sends_job_state_3(sim, 
     async with app.run_test(size=(120, 30)) as pilot:
         chosen: list = []
         app.push_screen(JumpScreen(app.catalog, filters=True), chosen.append)
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"jobs state=bogus")
-        await pilot.pause()
+        await settle(pilot)
         problem = str(app.screen.query_one("#jump-problem").render())
         assert "unknown parameter" not in problem              # state is jobState, fuzzily
         assert "'bogus' is not a value of jobState" in problem and "3 (Failed)" in problem
@@ -79,7 +79,7 @@ async def test_colon_with_filters_opens_the_request_that_sends_job_state_3(sim, 
         for _ in "bogus":
             await pilot.press("backspace")
         await pilot.press(*"failed", "enter")
-        await pilot.pause()
+        await settle(pilot)
         (query,) = chosen
         assert isinstance(query, Query) and query.endpoint.id == "m365.cloudbackupjobs"
         before = len(sim.requests)
@@ -96,9 +96,9 @@ async def test_saved_requests_in_the_jump_list_resolve_like_the_cli(sim, tmp_pat
     async with app.run_test(size=(120, 30)) as pilot:
         chosen: list = []
         app.push_screen(JumpScreen(app.catalog, filters=True, saved=saved), chosen.append)
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("@", "f", "enter")
-        await pilot.pause()
+        await settle(pilot)
         (query,) = chosen
         assert query.endpoint.id == "m365.cloudbackupjobs" and query.params == {"jobState": "3"}
 
@@ -175,7 +175,7 @@ class TestSavedTreeSnapshots:
     @pytest.mark.parametrize("size", SIZES)
     def test_tree_saved_branch(self, snap_compare, size):
         async def run_before(pilot) -> None:
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("down", "down", "down")
             await steady_cursors(pilot)
 

@@ -15,7 +15,7 @@ import pytest
 from rich.text import Text
 from textual.widgets import Collapsible, Input, Select, Static
 
-from tests.ui_helpers import steady_cursors
+from tests.ui_helpers import settle, steady_cursors
 from tui.tenants import DemoRuntime, TenantDirectory
 from tui.ui.app import AvegraphApp
 from tui.ui.screens.tenant_form import TenantForm
@@ -72,7 +72,7 @@ async def set_fields(pilot, form: TenantForm, **values: str) -> None:
         else:
             assert isinstance(widget, Input)
             widget.value = value
-    await pilot.pause()
+    await settle(pilot)
 
 
 def error_of(form: TenantForm, key: str) -> str:
@@ -82,7 +82,7 @@ def error_of(form: TenantForm, key: str) -> str:
 
 async def open_form(pilot, key: str = "a") -> TenantForm:
     await pilot.press(key)
-    await pilot.pause()
+    await settle(pilot)
     form = pilot.app.screen
     assert isinstance(form, TenantForm)
     return form
@@ -90,9 +90,8 @@ async def open_form(pilot, key: str = "a") -> TenantForm:
 
 async def save(pilot) -> None:
     await pilot.press("ctrl+s")
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
+    await settle(pilot)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -104,7 +103,7 @@ async def test_no_config_file_says_where_it_goes_and_lists_the_demo(tmp_path):
     path = tmp_path / "nowhere" / "config.toml"
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TenantScreen)
         notice = plain(app.screen.query_one("#notice", Static))
         assert "No config file yet" in notice
@@ -121,7 +120,7 @@ async def test_configured_tenants_are_listed_before_the_demo(tmp_path):
     path = write(tmp_path / "config.toml", CONTOSO)
     app = make_app(path)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert names_in_table(app) == ["contoso-prod", "demo-aos", "demo-partner", "demo-restricted"]
         row = app.screen.query_one(TenantTable).get_row_at(0)
         assert row[0].plain == "★"  # the default tenant
@@ -136,7 +135,7 @@ async def test_config_error_is_shown_in_full_and_the_demo_stays_usable(tmp_path)
     path = write(tmp_path / "config.toml", CONTOSO.replace('data_center = "us"', 'data_center = "mars"'))
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         notice = plain(app.screen.query_one("#notice", Static))
         assert str(path) in notice and "contoso-prod" in notice and "data_center" in notice
         assert "mars" in notice and "Fix:" in notice
@@ -144,7 +143,7 @@ async def test_config_error_is_shown_in_full_and_the_demo_stays_usable(tmp_path)
         # fixed on disk, then r
         path.write_text(CONTOSO, encoding="utf-8")
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         assert names_in_table(app)[0] == "contoso-prod"
         assert "has an error" not in plain(app.screen.query_one("#notice", Static))
 
@@ -161,19 +160,19 @@ client_secret_env = "X_SECRET"
 {LOOPBACK}""")
     app = make_app(path)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert names_in_table(app)[0] == name
         assert name in plain(app.screen.query_one("#detail", Static))
         # click the name cell (a first click only highlights; nothing may act on the text)
         await pilot.click(TenantTable, offset=(4, 1))
-        await pilot.pause()
+        await settle(pilot)
         await pilot.click("#detail", offset=(2, 0))
-        await pilot.pause()
+        await settle(pilot)
         assert app.is_running and app.return_code is None
         form = await open_form(pilot, "e")
         assert form.query_one("#name", Input).value == name
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TenantScreen)
         assert app.is_running and app.return_code is None
 
@@ -189,15 +188,14 @@ async def test_add_a_tenant_through_the_form(tmp_path):
     before = tomllib.loads(CONTOSO)
     app = make_app(path)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         form = await open_form(pilot)
         await pilot.press(*"fabrikam")
         await set_fields(pilot, form, environment="commercial", data_center="de",
                          client_id="aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", client_secret_env="FABRIKAM_SECRET",
                          scopes="audit.read.all, microsoft365backup.jobInfo.read.all", accent="blue")
         await pilot.click("#save")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TenantScreen)
         assert app.screen.current_name == "fabrikam"  # the saved tenant is highlighted
         assert names_in_table(app)[:2] == ["contoso-prod", "fabrikam"]
@@ -219,9 +217,9 @@ async def test_add_creates_the_missing_file_with_a_certificate_tenant(tmp_path):
     cert = write(tmp_path / "cert.pem", "not really a certificate, but readable")
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.click("#notice-add")
-        await pilot.pause()
+        await settle(pilot)
         form = app.screen
         assert isinstance(form, TenantForm)
         await set_fields(pilot, form, name="northwind", data_center="uk", client_id="cid", auth="certificate")
@@ -256,7 +254,7 @@ async def test_invalid_input_is_shown_next_to_the_field_and_nothing_is_written(t
     mtime = path.stat().st_mtime_ns
     app = make_app(path)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         form = await open_form(pilot)
         good = {"name": "fabrikam", "data_center": "us", "client_id": "cid", "client_secret_env": "FAB_SECRET"}
         await set_fields(pilot, form, **{**good, **fields})
@@ -271,7 +269,7 @@ async def test_invalid_input_is_shown_next_to_the_field_and_nothing_is_written(t
         # fixing it clears the message and saves
         await set_fields(pilot, form, **{k: good.get(k, "") for k in fields})
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TenantScreen)
     assert path.read_bytes() == original and path.stat().st_mtime_ns == mtime
 
@@ -280,7 +278,7 @@ async def test_invalid_input_without_a_file_creates_nothing(tmp_path):
     path = tmp_path / "config.toml"
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         form = await open_form(pilot)
         await set_fields(pilot, form, name="x", data_center="us")
         await save(pilot)
@@ -294,7 +292,7 @@ async def test_edit_renames_and_keeps_what_the_form_does_not_show(tmp_path):
     path = write(tmp_path / "config.toml", CONTOSO.replace('accent = "red"\n', 'accent = "red"\nproxy = "http://proxy.corp:3128"\ntimeout_read = 90\n'))
     app = make_app(path)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         form = await open_form(pilot, "e")
         assert form.query_one("#client_secret_env", Input).value == "CONTOSO_SECRET"
         assert form.query_one("#data_center", Select).value == "us"
@@ -318,7 +316,7 @@ async def test_edit_keeps_a_literal_secret_without_showing_it(tmp_path):
     os.chmod(path, 0o600)
     app = make_app(path)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         form = await open_form(pilot, "e")
         assert secret not in screen_text(app)
         assert all(secret not in i.value for i in form.query(Input))
@@ -341,19 +339,19 @@ client_secret_env = "FAB_SECRET"
 """)
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmDelete)
         await pilot.press("n")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TenantScreen)
         assert names_in_table(app)[:2] == ["contoso-prod", "fabrikam"]
 
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.click("#confirm")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TenantScreen)
         assert names_in_table(app)[0] == "fabrikam"
         assert app.screen.current_name == "fabrikam"
@@ -367,12 +365,12 @@ async def test_demo_tenants_cannot_be_edited_deleted_or_made_default(tmp_path):
     original = path.read_bytes()
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         app.screen.select_tenant("demo-partner")
-        await pilot.pause()
+        await settle(pilot)
         for key in ("e", "d", "asterisk"):
             await pilot.press(key)
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, TenantScreen)
         assert len(app._notifications) == 3
     assert path.read_bytes() == original
@@ -388,9 +386,9 @@ client_secret_env = "FAB_SECRET"
 """)
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "asterisk")
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one(TenantTable)
         assert [table.get_row_at(i)[0].plain for i in range(2)] == ["", "★"]
         assert app.screen.current_name == "fabrikam"
@@ -402,15 +400,15 @@ async def test_enter_opens_the_explorer(tmp_path, monkeypatch):
     app = make_app(tmp_path / "config.toml")
     monkeypatch.setattr(app, "open_explorer", opened.append)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         # a click highlights, a second click on the same row opens
         await pilot.click(TenantTable, offset=(4, 3))
-        await pilot.pause()
+        await settle(pilot)
         assert opened == ["demo-partner"]
         await pilot.click(TenantTable, offset=(4, 3))
-        await pilot.pause()
+        await settle(pilot)
     assert opened == ["demo-partner", "demo-restricted"]
 
 
@@ -418,11 +416,11 @@ async def test_escape_cancels_the_form_and_writes_nothing(tmp_path):
     path = tmp_path / "config.toml"
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         form = await open_form(pilot)
         await set_fields(pilot, form, name="x", data_center="us", client_id="c", client_secret_env="S")
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TenantScreen)
     assert not path.exists()
 
@@ -430,7 +428,7 @@ async def test_escape_cancels_the_form_and_writes_nothing(tmp_path):
 async def test_data_centers_follow_the_environment(tmp_path):
     app = make_app(tmp_path / "config.toml")
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         form = await open_form(pilot)
         select = form.query_one("#data_center", Select)
         labels = [str(prompt) for prompt, _ in select._options if _ is not Select.NULL]
@@ -448,11 +446,10 @@ async def test_data_centers_follow_the_environment(tmp_path):
 async def test_test_connection_on_the_demo_shows_the_granted_scopes(tmp_path):
     app = make_app(tmp_path / "config.toml")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.current_name == "demo-aos"
         await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         box = app.screen.query_one("#test-box")
         result = plain(app.screen.query_one("#test-result", Static))
         assert box.display and box.has_class("-ok")
@@ -475,10 +472,9 @@ token_url = "{sim.token_url}"
 """)
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         result = plain(app.screen.query_one("#test-result", Static))
         assert app.screen.query_one("#test-box").has_class("-failed")
         assert "invalid_client" in result
@@ -490,7 +486,7 @@ async def test_test_connection_again_cancels_the_first(tmp_path):
     path = write(tmp_path / "config.toml", CONTOSO.replace('accent = "red"', 'accent = "red"\n' + LOOPBACK))
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         # x twice within one tick (pilot.press would wait for the first test to finish)
         screen.action_test()
@@ -499,7 +495,7 @@ async def test_test_connection_again_cancels_the_first(tmp_path):
         second = [w for w in app.workers if w.group == "test-connection" and w not in first]
         assert len(first) == 1 and len(second) == 1
         await second[0].wait()
-        await pilot.pause()
+        await settle(pilot)
         assert first[0].is_cancelled and second[0].is_finished
         assert "contoso-prod" in plain(screen.query_one("#test-result", Static))
 
@@ -509,10 +505,9 @@ async def test_test_connection_names_a_missing_environment_variable(tmp_path, mo
     path = write(tmp_path / "config.toml", CONTOSO.replace('accent = "red"', 'accent = "red"\n' + LOOPBACK))
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         result = plain(app.screen.query_one("#test-result", Static))
         assert "CONTOSO_SECRET is not set" in result
 
@@ -569,10 +564,10 @@ class TestTenantFormSnapshots:
 
         async def run_before(pilot) -> None:
             await pilot.press("a")
-            await pilot.pause()
+            await settle(pilot)
             await set_fields(pilot, pilot.app.screen, name="northwind", client_secret_env="NW_SECRET")
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.app.workers.wait_for_complete()
             await steady_cursors(pilot)
 
