@@ -62,8 +62,9 @@ def bench_stream(quick: bool = False, scale: float | None = None, runs: int = 1)
     with tempfile.TemporaryDirectory() as tmp, SimulatorProcess(seed=1, scale=scale, data_dir=tmp) as sim:
         cfg = _config(sim, Path(tmp) / "config.toml")
         out = Path(tmp) / "jobs.jsonl"
-        base = [sys.executable, "-m", "tui", "--config", cfg, "get", "m365.cloudbackupjobs", "--all",
-                "--format", "jsonl"]
+        # --since all: every job, not get's default 7-day window of job lists
+        base = [sys.executable, "-m", "tui", "--config", cfg, "get", "m365.cloudbackupjobs", "--since", "all",
+                "--all", "--format", "jsonl"]
         with open(os.devnull, "w") as null:
             _run(base[:-3] + ["--format", "jsonl"], null)         # warm-up: the simulator builds its data lazily
             subject, reference = [], []
