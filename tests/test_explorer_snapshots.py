@@ -68,6 +68,39 @@ class TestExplorerSnapshots:
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
 
+class TestKeyboardFlowSnapshots:
+    """Issue 19: what a keyboard user sees after each step, at 80x24 first."""
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_table_focused_after_open(self, snap_compare, snap_app, size):
+        async def run_before(pilot) -> None:
+            screen = await explorer_on(pilot)
+            from tui.ui.widgets.resource_tree import ResourceTree
+            tree = screen.query_one(ResourceTree)
+            service = next(n for n in tree.root.children if "Microsoft 365" in str(n.label))
+            service.expand()
+            await pilot.pause()
+            tree.move_cursor(next(n for n in service.children if n.data.endpoint.id == "m365.cloudbackupjobs"))
+            tree.focus()
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: screen.view is not None and screen.view.pages >= 1)
+            await settle(pilot)
+            await pilot.press("down", "down")
+
+        assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_form_collapsed_after_run(self, snap_compare, snap_app, size):
+        async def run_before(pilot) -> None:
+            screen = await explorer_on(pilot, "d365.jobs", focus_table=False, sends=False)
+            screen.query_one("#param-type").value = "0"
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, lambda: screen.view.pages >= 1)
+            await settle(pilot)
+
+        assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
+
+
 class TestInspectorSnapshots:
     @pytest.mark.parametrize("size", SIZES)
     def test_inspector_of_the_first_page(self, snap_compare, snap_app, size):

@@ -45,6 +45,16 @@ class Tmux:
             time.sleep(0.1)          # polling a real terminal: there is no event to wait on
         raise AssertionError(f"{text!r} not on screen:\n{self.screen()}")
 
+    def gone(self, text: str, timeout: float = 10.0) -> str:
+        """Poll until ``text`` is no longer on screen."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} still on screen:\n{self.screen()}")
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True, env=self.env)
 
@@ -85,3 +95,42 @@ def test_tour_at_80x24(tmux):
             return
         time.sleep(0.1)
     raise AssertionError("avegraph did not quit on Ctrl+Q")
+
+
+def test_keyboard_walk_at_80x24_without_tab(tmux):
+    """Issue 19: tenant -> open -> table -> PgDn loads page 2 -> Enter on a row -> `:audit` -> 403 -> P,
+    by keys only (never Tab), reading the pane at each step."""
+    tmux.wait_for("demo-restricted")
+    tmux.keys("Down", "Down", "Enter")                 # demo-aos, demo-partner, demo-restricted
+    screen = tmux.wait_for("Failed jobs")
+    assert "demo-restricted" in screen
+    # the tree has focus: Failed jobs, Permissions, AvePoint Online Services; Enter opens the service
+    tmux.keys("Down", "Down", "Down", "Enter")
+    tmux.wait_for("Audit Records")                    # the catalogue's title without its "Retrieve"
+    tmux.keys("Down", "Enter")
+    screen = tmux.wait_for("page 1")
+    assert "GET /aos/audit" in screen and "last 7 days · Ctrl+R edit" in screen    # the form, run and folded
+    assert "actionName" in screen                     # the table, where the keys now go
+    for _ in range(12):                               # PgDn walks the rows; near the end the next page comes
+        tmux.keys("PageDown")
+        time.sleep(0.2)
+        if "page 2" in tmux.screen():
+            break
+    screen = tmux.wait_for("page 2")
+    assert "200 of" in screen
+    tmux.keys("Enter")                                # the row's JSON in the inspector
+    screen = tmux.wait_for("ITEM")
+    assert '"actionName"' in screen
+    tmux.keys(":")
+    tmux.wait_for(":tenants")
+    tmux.keys("a", "u", "d", "i", "t")
+    screen = tmux.wait_for("/dmso/audits")
+    tmux.keys("Down", "Enter")                        # the DMSO audit: a scope this app does not hold
+    screen = tmux.wait_for("403 Forbidden")
+    status = next(line.strip() for line in screen.splitlines() if line.strip().startswith("403 Forbidden"))
+    assert "missing scope dmso.graph.readwrite.all · P permissions" in status[:70]
+    assert "0 · page 0" not in screen and "ITEM" not in screen      # the inspector closed over the new table
+    assert "Add the scope in AvePoint Online Services" in " ".join(screen.split())   # the detail, wrapped
+    tmux.keys("P")
+    screen = tmux.wait_for("Scope matrix")
+    assert "dmso" in screen.lower()

@@ -25,6 +25,11 @@ _TYPE_FIELDS = {
 }
 _DEFAULT_TYPE_FIELDS = ("jobType", "type")
 
+# Microsoft 365 jobs carry no type field, but their ids start with it. Only the prefixes the API's
+# documentation shows are named: FB (a full backup: the list's sample), IB (an incremental backup:
+# the detail's request sample), RS (a restore: the restore job's reply); others stay blank.
+_TYPE_FROM_ID = {"m365.cloudbackupjobs": {"FB": "Backup (full)", "IB": "Backup (incremental)", "RS": "Restore"}}
+
 # A refetch of one job by its id where the API has no detail endpoint but a documented id filter.
 _REFETCH = {
     "aos.jobs": ("search", "id", False),                         # "Specifies Job ID values to search jobs"
@@ -126,6 +131,9 @@ class JobRows:
                     type_parts.append(label)
                 if e.id not in _TYPE_FIELDS:
                     break
+        if not type_parts and e.id in _TYPE_FROM_ID:
+            prefix = job_id[:len(job_id) - len(job_id.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))]
+            type_parts = [t for t in (_TYPE_FROM_ID[e.id].get(prefix),) if t]
         if e.id == "elements.customers":
             type_parts = ["Backup health"]
         end = _time_of(item, _END_FIELDS)

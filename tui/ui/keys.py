@@ -24,8 +24,19 @@ GROUPS = (
     ("Permissions", "tui.ui.permissions.screen:PermissionsScreen"),
 )
 
+#: the groups that describe each screen (its own keys, then the widgets it shows), for `?` there
+SCREEN_GROUPS = {
+    "TenantScreen": ("Tenant screen",),
+    "ExplorerScreen": ("Explorer", "Tables", "Filter and sort", "Resource tree", "Inspector"),
+    "HistoryScreen": ("History", "Tables"),
+    "FailedJobsScreen": ("Failed jobs", "Tables", "Filter and sort"),
+    "PermissionsScreen": ("Permissions", "Tables", "Filter and sort"),
+}
+EVERYWHERE = "Everywhere"
+
 KEY_NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "Esc", "enter": "Enter",
-             "space": "Space", "pageup": "PgUp", "pagedown": "PgDn", "asterisk": "*", "exclamation_mark": "!"}
+             "space": "Space", "pageup": "PgUp", "pagedown": "PgDn", "asterisk": "*", "exclamation_mark": "!",
+             "greater_than_sign": ">", "less_than_sign": "<"}
 
 
 def key_label(key: str) -> str:
@@ -63,6 +74,17 @@ def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         if rows:
             groups.append((title, rows))
     return groups
+
+
+def screen_key_groups(screen: str | None) -> tuple[list, list, list]:
+    """The keys as `?` on ``screen`` (a screen class name) shows them: (that screen's groups, the
+    keys that work everywhere, the other screens' groups)."""
+    mine = SCREEN_GROUPS.get(screen or "", ())
+    groups = dict(key_groups())
+    here = [(title, groups[title]) for title in mine if title in groups]
+    everywhere = [(EVERYWHERE, groups[EVERYWHERE])] if EVERYWHERE in groups else []
+    others = [(title, rows) for title, rows in groups.items() if title not in mine and title != EVERYWHERE]
+    return here, everywhere, others
 
 
 def markdown_table() -> str:

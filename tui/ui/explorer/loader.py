@@ -4,8 +4,10 @@ runs them (``run_worker(loader.run(), exclusive=True, group=...)``) and its hand
 
 * ``PageLoader``: walks pages of a view's pager: ``PageLoaded``, ``PageFailed``, ``LoadStopped``,
   and ``RetryWaiting`` while the core waits before a retry (see ``open_pager``).
-* ``TreeItemsLoader``: one page of a collection under a tree node: ``TreeItemsLoaded``.
-* ``Replayer``: re-sends a recorded request from the history: ``Replayed``.
+* ``TreeItemsLoader``: one page of a collection under a tree node: ``ResourceTree.ItemsLoaded``
+  (posted to the tree, which runs it).
+* ``Replayer``: re-sends a recorded request from the history: ``ExchangeInspector.Replayed`` (posted
+  to the inspector, which runs it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ from tui.catalog import Endpoint
 from tui.catalog.validate import preset_window, time_params, validate_params
 from tui.textsafe import safe_text
 from tui.ui.explorer.model import page_size
+from tui.ui.widgets.inspector import ExchangeInspector
+from tui.ui.widgets.resource_tree import ResourceTree
+
+TreeItemsLoaded = ResourceTree.ItemsLoaded
+Replayed = ExchangeInspector.Replayed
 
 Post = Callable[[Message], Any]
 
@@ -58,20 +65,6 @@ class ExchangeRecorded(Message):
     def __init__(self, exchange: Any) -> None:
         super().__init__()
         self.exchange = exchange
-
-
-class TreeItemsLoaded(Message):
-    """A page of items for ``node`` (``more``: the "… load more" node it answers, if any)."""
-
-    def __init__(self, node: Any, more: Any, items: list, pager: Any, error: str | None) -> None:
-        super().__init__()
-        self.node, self.more, self.items, self.pager, self.error = node, more, items, pager, error
-
-
-class Replayed(Message):
-    def __init__(self, exchange: Any, error: str | None) -> None:
-        super().__init__()
-        self.exchange, self.error = exchange, error
 
 
 def open_pager(session: Any, endpoint: Endpoint, context: dict[str, str], params: dict[str, Any],

@@ -8,7 +8,6 @@ The screen calls these from its message handlers and then redraws from the model
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,14 +16,10 @@ from rich.text import Text
 from tui import clock
 from tui.catalog import Endpoint
 from tui.catalog.display import labelled
-from tui.hints import holds_scope, permission_hint
 from tui.textsafe import safe_text
+from tui.ui.explorer.status import STATUS_REASONS, failure_detail, short_hint, status_text, table_message
 
-__all__ = ["ExplorerModel", "View", "page_size", "status_text", "STATUS_REASONS"]
-
-STATUS_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                  409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error",
-                  502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+__all__ = ["ExplorerModel", "View", "page_size", "status_text", "table_message", "STATUS_REASONS"]
 
 
 @dataclass
@@ -55,17 +50,6 @@ def page_size(endpoint: Endpoint) -> int | None:
     """The page size `avegraph get` uses too (tui.catalog.defaults), so both show the same rows."""
     from tui.catalog.defaults import page_size as shared
     return shared(endpoint)
-
-
-def short_hint(endpoint: Endpoint, status: int, granted: set[str] | None) -> str:
-    """What fits an 80-column status line first: "missing scope X · P permissions"."""
-    need = " or ".join(endpoint.scopes) or "(none listed)"
-    has = holds_scope(endpoint, granted)
-    if status == 401:
-        return "token refused · P permissions"
-    if has is True:
-        return f"token holds {need}; refused for another reason · P permissions"
-    return f"missing scope {need} · P permissions"
 
 
 class ExplorerModel:
@@ -148,12 +132,10 @@ class ExplorerModel:
             return None
         v.loading, v.waiting = False, None
         status = getattr(error, "status", None)
-        text = safe_text(str(error), 300)
         v.status = status if isinstance(status, int) else None
-        if status in (401, 403):
-            v.hint = short_hint(v.endpoint, status, self.granted)
-            text += "  " + permission_hint(v.endpoint, status, self.granted)
-        v.error = text
+        if v.status in (401, 403):
+            v.hint = short_hint(v.endpoint, v.status, self.granted)
+        v.error = failure_detail(v.endpoint, error, v.status, self.granted)
         exchange = getattr(error, "exchange", None)
         if exchange is not None:
             v.last_exchange = exchange
@@ -206,39 +188,3 @@ class ExplorerModel:
 
     def status_text(self, filter_text: str, visible: int, now: float | None = None) -> Text | None:
         return status_text(self.view, filter_text, visible, now) if self.view is not None else None
-
-
-def status_text(v: View, filter_text: str, visible: int, now: float | None = None) -> Text:
-    """"1,200 of 5,000 · page 12 · 183 ms · request-id …" ("of >N" when the total is unknown); while a
-    retry waits, why and for how long: "throttled (429), retrying in 90 s…" (``now``: tui.clock.perf_counter)."""
-    t = Text()
-    count = f"{v.loaded:,}"
-    if v.total is not None:
-        t.append(f"{count} of {v.total:,}")
-    elif v.done:
-        t.append(f"{count} (all)")
-    else:
-        t.append(f"{count} of >{count}" if v.loaded else "0")
-    if filter_text:
-        t.append(f" · showing {visible:,}", style="cyan")
-    t.append(f" · page {v.pages}")
-    ex = v.last_exchange
-    if ex is not None:
-        if ex.elapsed is not None:
-            t.append(f" · {ex.elapsed * 1000:.0f} ms")
-        if ex.request_id:
-            t.append(" · request-id ", style="dim")
-            t.append(safe_text(str(ex.request_id), 40))
-    if v.loading and v.waiting is not None:
-        why, until = v.waiting
-        left = math.ceil(until - (clock.perf_counter() if now is None else now))
-        t.append(f" · {safe_text(why, 60)}, retrying" + (f" in {left:,} s…" if left > 0 else "…"), style="yellow")
-    elif v.loading:
-        t.append(" · loading…", style="italic")
-    if v.notice:
-        t.append(" · " + safe_text(v.notice, 120), style="yellow")
-    if v.error:
-        t.append("\n")
-        t.append("⚠ " + v.error, style="bold red")
-        t.append("  (r retries from this page)", style="dim")
-    return t

@@ -17,30 +17,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Static
 
 from tui import clock
 from tui.catalog import Endpoint
-from tui.catalog.navigation import item_edges
 from tui.textsafe import safe_text
-from tui.ui.explorer.loader import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded, PageLoader, Replayed,
-                                   Replayer, RetryWaiting, TreeItemsLoaded, TreeItemsLoader, open_pager)
-from tui.ui.explorer.model import ExplorerModel, View
+from tui.ui.explorer.loader import (ExchangeRecorded, LoadStopped, PageFailed, PageLoaded, PageLoader, RetryWaiting,
+                                   TreeItemsLoader, open_pager)
+from tui.ui.explorer.model import ExplorerModel, View, table_message
+from tui.ui.explorer.routes import Routes
+from tui.ui.widgets.endpoint_info import EndpointInfo
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
-from tui.ui.widgets.params_form import ParamsForm
+from tui.ui.widgets.params_form import ParamsSlot
 from tui.ui.widgets.resource_tree import ResourceTree, item_label
 from tui.ui.widgets.results_pane import ResultsPane
 from tui.ui.widgets.tenant_session import SessionReady, TenantSession
 
 NARROW = 110
-
-#: `:` targets that are screens rather than endpoints, and the screen's action each runs
-JUMP_ACTIONS = {":failed": "action_failed_jobs", ":perms": "action_permissions", ":history": "action_history",
-                ":tenants": "action_tenants"}
-
 
 class ExplorerScreen(Screen):
     DEFAULT_CSS = """
@@ -48,31 +43,35 @@ class ExplorerScreen(Screen):
     ExplorerScreen #work { width: 1fr; }
     ExplorerScreen #params-slot { height: auto; }
     ExplorerScreen.-short ParamsForm { max-height: 3; }
-    ExplorerScreen #endpoint-info { height: 1; padding: 0 1; background: $boost; }
     ExplorerScreen.-narrow.-inspecting #table { display: none; }
     ExplorerScreen.-narrow.-inspecting #params-slot { display: none; }
-    ExplorerScreen.-narrow #tree { width: 28; }
+    ExplorerScreen.-narrow #tree { width: 40; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back / cancel"),
         Binding("colon", "jump", "Jump"),
-        Binding("L", "load_all", "Load all"),
-        Binding("r", "retry", "Retry / reload"),
-        Binding("ctrl+r", "run", "Run with params"),
         Binding("i", "toggle_inspector", "Inspector"),
+        Binding("P", "permissions", "Permissions"),
+        Binding("escape", "back", "Back / cancel"),
+        Binding("ctrl+r", "run", "Edit / run params"),
+        Binding("r", "retry", "Retry / reload"),
+        Binding("L", "load_all", "Load all"),
         Binding("ctrl+b", "toggle_tree", "Tree"),
         Binding("H", "history", "History"),
         Binding("F", "failed_jobs", "Failed jobs"),
-        Binding("P", "permissions", "Permissions"),
     ]
+    #: the footer's order (what the focused widget does comes first): at 80 columns the first ones fit
+    FOOTER_ORDER = ("jump", "filter", "toggle_inspector", "permissions", "help", "widen(1)", "back", "run", "retry",
+                    "sort", "load_all", "toggle_tree", "history", "failed_jobs", "tenants", "quit")
 
     def __init__(self, tenant_name: str) -> None:
         super().__init__()
         self.tenant_name = tenant_name
         self.session = None
         self.model = ExplorerModel()
+        self.routes = Routes(self)
         self._pending: tuple | None = None      # an endpoint asked for before the session was open
-        self._wait_timer: Any = None            # counts a retry's wait down on the status line
+        self._follow = False                    # focus goes to the table when the opened view answers
+        self._wait_timer: Any = None
 
     @property
     def view(self) -> View | None:
@@ -82,51 +81,48 @@ class ExplorerScreen(Screen):
     def history(self) -> list[Any]:
         return self.model.history
 
-    @property
-    def granted(self) -> set[str] | None:
-        return self.model.granted
-
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        self.resources = ResourceTree(self.app.catalog, id="tree")
+        self.info = EndpointInfo(id="endpoint-info")
+        self.params_slot = ParamsSlot(id="params-slot")
+        self.inspector = ExchangeInspector(id="inspector")
+        self.pane = ResultsPane(table=PagedTable(id="table", empty_text=""), detail=self.inspector, id="results")
         yield AppHeader()
         with Horizontal(id="main"):
-            yield ResourceTree(self.app.catalog, id="tree")
+            yield self.resources
             with Vertical(id="work"):
-                yield Static(Text("Pick an endpoint in the tree (Enter), or press : to jump.", style="dim"),
-                             id="endpoint-info")
-                yield Vertical(id="params-slot")
-                yield ResultsPane(table=PagedTable(id="table"), detail=ExchangeInspector(id="inspector"),
-                                  id="results")
+                yield self.info
+                yield self.params_slot
+                yield self.pane
         yield Footer()
         yield TenantSession(self.tenant_name, self.app.session_for)
 
     @property
-    def pane(self) -> ResultsPane:
-        return self.query_one(ResultsPane)
-
-    @property
-    def inspector(self) -> ExchangeInspector:
-        return self.query_one(ExchangeInspector)
+    def narrow(self) -> bool:
+        return self.size.width < NARROW
 
     def on_mount(self) -> None:
         header = self.query_one(AppHeader)
         header.tenant = self.tenant_name
         header.demo = any(e.name == self.tenant_name and e.demo for e in self.app.directory.entries())
-        self.query_one("#tree").focus()
+        self.resources.focus()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW, "-narrow")
+        self.set_class(self.narrow, "-narrow")
         self.set_class(self.size.height < 36, "-short")
 
     # -- session and exchanges ---------------------------------------------------------------------
     def on_session_ready(self, message: SessionReady) -> None:
         if message.error is not None:
             self.set_status(Text(f"Cannot open {self.tenant_name}: {message.error}", style="bold red"))
+            self.resources.connect(None, error=f"cannot connect: {safe_text(str(message.error), 120)}")
             return
         self.session = message.session
         self.query_one(AppHeader).accent = getattr(self.session.tenant, "accent", None)
         self.model.history[:] = list(self.session.history)
         self.session.on_exchange.append(lambda ex: self.post_message(ExchangeRecorded(ex)))
+        self.resources.connect(self._tree_items_loader)
         if self._pending:
             endpoint, context, params = self._pending
             self._pending = None
@@ -134,12 +130,12 @@ class ExplorerScreen(Screen):
 
     def on_exchange_recorded(self, message: ExchangeRecorded) -> None:
         if self.model.record(message.exchange):
-            self.query_one(ResourceTree).mark_scopes(self.model.granted)
+            self.resources.mark_scopes(self.model.granted)
 
     def _refresh_scopes(self) -> None:
         granted = self.session.granted_scopes() if self.session is not None else None
         if granted and self.model.learn_scopes(granted):
-            self.query_one(ResourceTree).mark_scopes(self.model.granted)
+            self.resources.mark_scopes(self.model.granted)
 
     # -- the tree ------------------------------------------------------------------------------------
     @on(ResourceTree.EndpointChosen)
@@ -157,38 +153,17 @@ class ExplorerScreen(Screen):
 
     @on(ResourceTree.Highlighted)
     def _tree_highlight(self, message: ResourceTree.Highlighted) -> None:
-        ref = message.ref
-        if ref.endpoint is not None and ref.kind == "endpoint" and (self.view is None or not self.view.loaded):
-            self.show_endpoint_info(ref.endpoint)
+        ref, v = message.ref, self.view
+        if ref.endpoint is not None and ref.kind == "endpoint" and (v is None or not v.loaded and
+                                                                    v.endpoint is not ref.endpoint):
+            self.info.show(ref.endpoint, title=True)
 
-    @on(ResourceTree.LoadItems)
-    def _tree_load_items(self, message: ResourceTree.LoadItems) -> None:
-        ref = message.node.data
-        if self.session is None:
-            self.query_one(ResourceTree).add_items(message.node, [], more_node=message.more,
-                                                   error="not connected yet: collapse and expand again")
-            return
-        pager = message.more.data.cursor if message.more is not None else None
-        loader = TreeItemsLoader(self.post_message, self.session, message.node, ref.endpoint, ref.context,
-                                 more=message.more, pager=pager)
-        self.run_worker(loader.run(), group="tree")
-
-    def on_tree_items_loaded(self, message: TreeItemsLoaded) -> None:
-        tree = self.query_one(ResourceTree)
-        if message.more is None:
-            tree.clear_loading(message.node)
-        tree.add_items(message.node, message.items, more_cursor=message.pager, more_node=message.more,
-                       error=message.error)
-
-    def show_endpoint_info(self, e: Endpoint) -> None:
-        t = Text()
-        t.append(f"{e.method} ", style="bold")
-        t.append(safe_text(e.path))
-        t.append("  scope ", style="dim")
-        t.append(" or ".join(e.scopes), style="cyan")
-        if not e.read_only:
-            t.append("  write operation: listed, never sent", style="bold red")
-        self.query_one("#endpoint-info", Static).update(t)
+    def _tree_items_loader(self, node, more):
+        """The loader of a tree node's items (``ResourceTree.connect``): posts to the tree."""
+        ref = node.data
+        pager = more.data.cursor if more is not None else None
+        return TreeItemsLoader(self.resources.post_message, self.session, node, ref.endpoint, ref.context,
+                               more=more, pager=pager).run()
 
     # -- opening an endpoint ---------------------------------------------------------------------
     def open_endpoint(self, endpoint: Endpoint, context: dict[str, str], params: dict[str, Any]) -> None:
@@ -202,42 +177,42 @@ class ExplorerScreen(Screen):
             return
         self.workers.cancel_group(self, "table")
         self.model.open(endpoint, context, params)
-        self.show_endpoint_info(endpoint)
+        self.info.show(endpoint)
         self.query_one(AppHeader).crumbs = (endpoint.service, endpoint.title, *(v for v in context.values()))
         table = self.pane.table
         table.clear()
         table.preferred = list(endpoint.columns())
         table.row_style_fn = endpoint.status.severity if endpoint.status else None
-        slot = self.query_one("#params-slot")
-        slot.remove_children()
+        self.inspector.item = None              # the next page's exchange replaces the last item shown
+        if self.narrow and self.pane.detail_shown:
+            self.show_inspector(False)          # at 80 columns it would hide the new table
         missing_path = [p for p in endpoint.path_params if p not in context]
-        form = None
-        if endpoint.user_params() or missing_path:
-            form = ParamsForm(endpoint, params, missing_path=missing_path)
-            slot.mount(form)
-        if self.size.width < NARROW:
-            self.query_one(ResourceTree).display = False
-        if form is None:
+        has_form = self.params_slot.show_for(endpoint, params, missing_path)
+        self._follow = True
+        if self.narrow:
+            self.resources.display = False
+            self.pane.focus_table()             # the tree is gone: the table is where the work goes on
+        if not has_form:
             self.start_loading()
-        # else: the form holds defaults (a 7-day window) and asks for required values first; it posts
-        # Ready once mounted and loading starts from there.
+        # else: the form holds defaults (a 7-day window) and asks for required values first; it runs
+        # (ParamsSlot.Run) once mounted and valid.
+        self.render_status()
 
-    @on(ParamsForm.Ready)
-    def _form_ready(self, message: ParamsForm.Ready) -> None:
+    @on(ParamsSlot.NeedsInput)
+    def _needs_input(self, message: ParamsSlot.NeedsInput) -> None:
+        self._follow = False
+        self.set_status(Text("Fill in the required parameters, then press Enter (Ctrl+R).", style="yellow"))
+
+    @on(ParamsSlot.Run)
+    def _run_params(self, message: ParamsSlot.Run) -> None:
         v = self.view
-        if v is None or message.form.endpoint is not v.endpoint or v.pager is not None:
+        if v is None or message.form.endpoint is not v.endpoint or (message.initial and v.pager is not None):
             return
-        if message.errors:
-            self.set_status(Text("Fill in the required parameters, then press Enter (Ctrl+R).", style="yellow"))
-            message.form.focus_first_error(message.errors)
-            return
-        self._params_submitted(ParamsForm.Submitted(message.form, message.values))
-
-    @on(ParamsForm.Submitted)
-    def _params_submitted(self, message: ParamsForm.Submitted) -> None:
         params = self.model.submit(message.values)
-        if params is not None:
-            self.reload(params)
+        if message.typed:                       # Enter in the form: it runs, the table takes over
+            self.pane.focus_table()
+        self._follow = True
+        self.reload(params)
 
     def reload(self, params: dict[str, Any] | None = None) -> None:
         if self.view is None:
@@ -246,6 +221,14 @@ class ExplorerScreen(Screen):
         self.model.reopen(params)
         self.pane.clear()
         self.start_loading()
+
+    def _answered(self) -> None:
+        """The opened view answered (rows, none, or an error): the table takes focus, unless the user
+        went to type somewhere meanwhile (the filter, the form)."""
+        if self._follow:
+            self._follow = False
+            if not (self.pane.filter_focused or self.params_slot.has_focus_within):
+                self.pane.focus_table()
 
     # -- loading pages -------------------------------------------------------------------------------
     def start_loading(self, pages: int | None = 1) -> None:
@@ -277,6 +260,7 @@ class ExplorerScreen(Screen):
         if self.pane.progress_shown:
             self.pane.show_progress(v.total, v.loaded)
         self.render_status()
+        self._answered()
 
     def on_page_failed(self, message: PageFailed) -> None:
         self._refresh_scopes()
@@ -287,6 +271,7 @@ class ExplorerScreen(Screen):
         if getattr(message.error, "exchange", None) is not None:
             self.inspector.show_exchange(v.last_exchange)
         self.render_status()
+        self._answered()
 
     def on_load_stopped(self, message: LoadStopped) -> None:
         if self.model.apply_stopped(message.token, message.cancelled, message.done) is not None:
@@ -296,18 +281,16 @@ class ExplorerScreen(Screen):
     def on_retry_waiting(self, message: RetryWaiting) -> None:
         if self.model.apply_waiting(message.token, message.seconds, message.why, clock.perf_counter()) is None:
             return
-        if self._wait_timer is None:
+        if self._wait_timer is None:            # counts the wait down on the status line
             self._wait_timer = self.set_interval(1.0, self._count_down_wait)
         self.render_status()
 
     def _count_down_wait(self) -> None:
         v = self.view
-        if v is None or v.waiting is None or not v.loading:
-            if self._wait_timer is not None:
-                self._wait_timer.stop()
-                self._wait_timer = None
-            return
         self.render_status()
+        if v is None or v.waiting is None or not v.loading:
+            self._wait_timer.stop()
+            self._wait_timer = None
 
     def set_status(self, text: Text) -> None:
         self.pane.set_status(text)
@@ -317,6 +300,7 @@ class ExplorerScreen(Screen):
         text = self.model.status_text(table.filter_text, table.visible_count)
         if text is not None:
             self.set_status(text)
+        table.empty_text = table_message(self.view)
 
     # -- table -----------------------------------------------------------------------------------
     @on(ResultsPane.NearEnd)
@@ -331,24 +315,14 @@ class ExplorerScreen(Screen):
     @on(ResultsPane.RowSelected)
     def _row_selected(self, message: ResultsPane.RowSelected) -> None:
         v = self.view
-        if v is None:
-            return
-        item = v.items[message.row_index] if message.row_index < len(v.items) else message.row
-        self.show_inspector(True)
-        self.inspector.show_item(item, item_label(item, v.endpoint))
-        targets = item_edges(self.app.catalog, v.endpoint, item, v.context)
-        children = [c for c in v.endpoint.children if isinstance(item, dict) and isinstance(item.get(c.field), list)]
-        if targets or children:
-            from tui.ui.screens.item_actions import ItemActions
-            self.app.push_screen(ItemActions(v.endpoint, item, v.context, targets), self._drill)
-
-    def _drill(self, choice) -> None:
-        if choice:
-            endpoint, context = choice
-            self.open_endpoint(endpoint, context, {})
+        if v is not None:
+            self.routes.row(v.items[message.row_index] if message.row_index < len(v.items) else message.row)
 
     # -- actions ----------------------------------------------------------------------------------
     def action_back(self) -> None:
+        if self.params_slot.leave(ran=self.view is not None and self.view.pager is not None):
+            self.pane.focus_table()             # out of the form, back to the rows
+            return
         v = self.view
         if v is not None and v.loading:
             self.workers.cancel_group(self, "table")
@@ -356,7 +330,7 @@ class ExplorerScreen(Screen):
         if self.pane.detail_shown:
             self.show_inspector(False)
             return
-        tree = self.query_one(ResourceTree)
+        tree = self.resources
         if not tree.display:
             tree.display = True
             tree.focus()
@@ -380,10 +354,8 @@ class ExplorerScreen(Screen):
             self.reload()
 
     def action_run(self) -> None:
-        form = self.query(ParamsForm)
-        if form:
-            form.first().submit()
-        else:
+        """Ctrl+R: opens the collapsed form for editing; in the open form, runs it; no form: reloads."""
+        if not self.params_slot.edit_or_run():
             self.reload()
 
     def show_inspector(self, show: bool) -> None:
@@ -400,45 +372,16 @@ class ExplorerScreen(Screen):
         self.show_inspector(not inspector.display)
 
     def action_toggle_tree(self) -> None:
-        tree = self.query_one(ResourceTree)
+        tree = self.resources
         tree.display = not tree.display
         (tree if tree.display else self.pane.table).focus()
 
-    # -- ways out: `:` jump, history and re-run, failed jobs, permissions ---------------------------
+    # -- ways out (routes.py): `:` jump, history and re-run, the tenant's other screens --------------
     def action_jump(self) -> None:
-        from tui.ui.screens.jump import JumpScreen
-        self.app.push_screen(JumpScreen(self.app.catalog), self._jumped)
-
-    def _jumped(self, target: str | None) -> None:
-        if not target:
-            return
-        if target in JUMP_ACTIONS:
-            getattr(self, JUMP_ACTIONS[target])()
-            return
-        endpoint = self.app.catalog.get(target)
-        self.query_one(ResourceTree).select_endpoint(endpoint.id)
-        self.open_endpoint(endpoint, {}, {})
+        self.routes.jump()
 
     def action_history(self) -> None:
-        from tui.ui.screens.history import HistoryScreen
-        self.app.push_screen(HistoryScreen(self.history), self._history_chosen)
-
-    def _history_chosen(self, choice) -> None:
-        if not choice:
-            return
-        action, exchange = choice
-        if action == "show":
-            self.show_inspector(True)
-            self.inspector.show_exchange(exchange)
-        elif action == "rerun" and self.session is not None:
-            self.run_worker(Replayer(self.post_message, self.session, exchange).run(), exclusive=True, group="rerun")
-
-    def on_replayed(self, message: Replayed) -> None:
-        if message.exchange is None:
-            self.notify(Text(f"Re-run failed: {message.error}"), severity="error")
-            return
-        self.show_inspector(True)
-        self.inspector.show_exchange(message.exchange)
+        self.routes.history()
 
     def action_tenants(self) -> None:
         self.app.action_tenants()

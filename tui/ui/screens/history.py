@@ -1,5 +1,6 @@
 """The history modals. ``HistoryScreen``: every exchange of this session (Enter inspects, r re-runs).
-``RequestHistoryScreen``: the persistent history of a tenant across restarts (Enter re-runs, e edits)."""
+``RequestHistoryScreen``: the persistent history of a tenant across restarts (Enter re-runs, e edits).
+Each has its own footer with its own keys (the screen's behind it do not work here)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
+from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.paged_table import PagedTable
 
 
@@ -43,13 +45,18 @@ def _severity(row: dict) -> str | None:
 class HistoryScreen(ModalScreen[tuple[str, Any] | None]):
     DEFAULT_CSS = """
     HistoryScreen { align: center middle; }
-    HistoryScreen > Vertical { width: 95%; height: 85%; border: round $accent; background: $surface; }
-    HistoryScreen PagedTable { height: 1fr; }
+    /* full width at 80 columns: nothing of the screen behind (its scrollbar) shows beside the border */
+    HistoryScreen > Vertical { width: 100%; max-width: 150; height: 85%; border: round $accent;
+                             background: $surface; }
+    HistoryScreen PagedTable { height: 1fr; scrollbar-size-vertical: 1; }
     """
+    # Enter is the table's too (it opens the row): as a priority binding here it says what it does
     BINDINGS = [
-        Binding("escape", "cancel", "Close"),
+        Binding("enter", "show", "Inspect", priority=True),
         Binding("r", "rerun", "Re-run"),
+        Binding("escape", "cancel", "Close"),
     ]
+    FOOTER_ORDER = ("show", "rerun", "cancel")
 
     def __init__(self, exchanges: list[Any]) -> None:
         super().__init__()
@@ -57,9 +64,9 @@ class HistoryScreen(ModalScreen[tuple[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f" History — {len(self.exchanges)} requests · Enter inspects · r re-runs · Esc closes",
-                             style="bold"))
+            yield Label(Text(f" History — {len(self.exchanges)} requests of this session", style="bold"))
             yield PagedTable(id="history-table")
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
@@ -77,6 +84,9 @@ class HistoryScreen(ModalScreen[tuple[str, Any] | None]):
         return self.exchanges[row["#"] - 1]
 
     def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:
+        self.action_show()
+
+    def action_show(self) -> None:
         ex = self._current()
         if ex is not None:
             self.dismiss(("show", ex))
@@ -113,15 +123,19 @@ class RequestHistoryScreen(ModalScreen[tuple[str, Any] | None]):
 
     DEFAULT_CSS = """
     RequestHistoryScreen { align: center middle; }
-    RequestHistoryScreen > Vertical { width: 95%; height: 85%; border: round $accent; background: $surface; }
-    RequestHistoryScreen PagedTable { height: 1fr; }
+    /* full width at 80 columns: nothing of the screen behind (its scrollbar) shows beside the border */
+    RequestHistoryScreen > Vertical { width: 100%; max-width: 150; height: 85%; border: round $accent;
+                             background: $surface; }
+    RequestHistoryScreen PagedTable { height: 1fr; scrollbar-size-vertical: 1; }
     RequestHistoryScreen #history-problems { color: $warning; height: auto; max-height: 3; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Close"),
+        Binding("enter", "run", "Re-run", priority=True),
         Binding("e", "edit", "Edit and run"),
+        Binding("escape", "cancel", "Close"),
         Binding("r", "run", "Re-run", show=False),
     ]
+    FOOTER_ORDER = ("run", "edit", "cancel")
 
     def __init__(self, tenant: str, entries: list[Any], problems: list[str] | None = None) -> None:
         super().__init__()
@@ -133,12 +147,13 @@ class RequestHistoryScreen(ModalScreen[tuple[str, Any] | None]):
         from tui.textsafe import safe_text
         with Vertical():
             yield Label(Text(f" History of {safe_text(self.tenant, 40)} — {len(self.entries)} requests, past sessions "
-                             "included · Enter re-runs · e edits · Esc closes", style="bold"))
+                             "included", style="bold"))
             yield PagedTable(id="history-table")
             if self.problems:
                 shown = "; ".join(self.problems[:2]) + (f" (+{len(self.problems) - 2} more)" if len(self.problems) > 2 else "")
                 yield Label(Text(f" {len(self.problems)} unreadable line(s) skipped: {safe_text(shown, 300)}"),
                             id="history-problems")
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)

@@ -21,7 +21,7 @@ from tui.ui.widgets.resource_tree import item_label
 class ItemActions(ModalScreen[tuple[Endpoint, dict[str, str]] | None]):
     DEFAULT_CSS = """
     ItemActions { align: center middle; }
-    ItemActions > Vertical { width: 80; max-width: 95%; height: auto; max-height: 80%;
+    ItemActions > Vertical { width: 80; max-width: 100%; height: auto; max-height: 80%;
                              border: round $accent; background: $surface; padding: 0 1; }
     ItemActions OptionList { height: auto; max-height: 20; }
     """

@@ -29,7 +29,7 @@ SPECIAL = {":failed": "Failed jobs — every failed job of this tenant",
 class JumpScreen(ModalScreen[str | Query | None]):
     DEFAULT_CSS = """
     JumpScreen { align: center top; }
-    JumpScreen > Vertical { width: 90; max-width: 98%; height: auto; max-height: 70%; margin-top: 2;
+    JumpScreen > Vertical { width: 90; max-width: 100%; height: auto; max-height: 70%; margin-top: 2;
                             border: round $accent; background: $surface; }
     /* :focus too: Input's own focus rule (a tall border) outranks a plain descendant rule and
        would leave a 1-line input no room for its text */

@@ -6,9 +6,9 @@ lay out and paint, and the first screen pays for parsing their CSS: measured on 
 screen, the footer was ~20 ms of a ~300 ms start-up, the largest single part that is ours.
 This one is a single widget that renders the keys as one line of text and repaints only when
 the keys it would show change. It looks like Textual's footer (the same theme variables), puts
-the first-declared keys first and drops the keys that do not fit the width (most important
-first, so a screen declares its bindings in that order), keeps the command palette's key on the
-right, and a click on a key presses it.
+the first-declared keys first (or in the screen's ``FOOTER_ORDER``) and drops the keys that do
+not fit the width (most important first), keeps the command palette's key on the right, and a
+click on a key presses it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ def footer_items(screen) -> list[tuple[str, str, str, bool]]:
     """(key, key as shown, description, enabled) for each binding the footer shows, in order.
 
     One entry per action (the first key bound to it), as Textual's footer does; the command
-    palette's binding is not among them (it has its own place on the right).
+    palette's binding is not among them (it has its own place on the right). A screen with a
+    ``FOOTER_ORDER`` (action names, most important first) has its keys in that order, after what
+    the focused widget itself does (the actions it does not list keep their place in front).
     """
     app = screen.app
     seen: set[str] = set()
@@ -34,8 +36,12 @@ def footer_items(screen) -> list[tuple[str, str, str, bool]]:
         if not binding.show or binding.action in seen or key == palette_key:
             continue
         seen.add(binding.action)
-        items.append((binding.key, app.get_key_display(binding), binding.description, enabled))
-    return items
+        items.append((binding.action, (binding.key, app.get_key_display(binding), binding.description, enabled)))
+    order = getattr(screen, "FOOTER_ORDER", None)
+    if order:
+        rank = {action: i for i, action in enumerate(order)}
+        items.sort(key=lambda item: rank.get(item[0], -1))
+    return [item for _action, item in items]
 
 
 class Footer(Widget, can_focus=False):

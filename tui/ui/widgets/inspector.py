@@ -8,12 +8,13 @@ built from Text objects: header values and bodies come from the server.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Awaitable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import ContentSwitcher, Static, Tab, Tabs
 
 from tui.textsafe import safe_text
@@ -118,10 +119,28 @@ class ExchangeInspector(Vertical):
         Binding("h", "show('headers')", "Headers", show=False),
     ]
 
+    class Replayed(Message):
+        """A request sent again (``show_replay``): its new exchange, or why there is none."""
+
+        def __init__(self, exchange: Any, error: str | None) -> None:
+            super().__init__()
+            self.exchange, self.error = exchange, error
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.exchange = None
         self.item: Any = None
+
+    def show_replay(self, replay: Awaitable[None]) -> None:
+        """Run ``replay`` (it sends a recorded request again and posts ``Replayed`` here) and show its answer."""
+        self.run_worker(replay, exclusive=True, group="rerun")
+
+    def on_exchange_inspector_replayed(self, message: "ExchangeInspector.Replayed") -> None:
+        message.stop()
+        if message.exchange is None:
+            self.app.notify(Text(f"Re-run failed: {message.error}"), severity="error")
+        else:
+            self.show_exchange(message.exchange)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No request yet. Open an endpoint from the tree.", style="dim"), id="inspector-summary")

@@ -44,20 +44,10 @@ class JsonView(VirtualLines):
         Binding("right", "scroll_right_by", "Scroll right", show=False),
     ]
 
-    COMPONENT_CLASSES = {
-        "json-view--key",
-        "json-view--string",
-        "json-view--number",
-        "json-view--literal",
-        "json-view--punctuation",
-        "json-view--cursor",
-        "json-view--truncated",
-    }
+    COMPONENT_NAMES = ("key", "string", "number", "literal", "punctuation", "cursor", "truncated")
 
     DEFAULT_CSS = """
     JsonView {
-        background: $surface;
-        color: $foreground;
         & > .json-view--key { color: $text-primary; }
         & > .json-view--string { color: $text-success; }
         & > .json-view--number { color: $text-warning; }
@@ -65,10 +55,7 @@ class JsonView(VirtualLines):
         & > .json-view--punctuation { color: $foreground-darken-3; }
         & > .json-view--truncated { color: $foreground-darken-3; }
         & > .json-view--cursor { background: $boost; }
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .json-view--cursor { background: $block-cursor-blurred-background; }
-        }
+        &:focus > .json-view--cursor { background: $block-cursor-blurred-background; }
     }
     """
 

@@ -16,7 +16,6 @@ appended rows are inserted in place (O(page · log n) comparisons).
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import Any, Callable, Sequence
 
 from rich.segment import Segment
@@ -27,9 +26,9 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
-from ...textsafe import safe_text
+from .row_store import RowOrder, RowStore, fit_cell
 from .table_messages import CursorMoved, NearEnd, RowSelected
-from .row_store import COLUMN_OVERHEAD, SEPARATOR, RowOrder, RowStore, fit_cell
+from .table_render import ColumnLayout, RowPainter, message_lines
 from .virtual_lines import VirtualLines, cursor_bindings
 
 __all__ = ["PagedTable", "RowStore", "fit_cell"]
@@ -51,20 +50,10 @@ class PagedTable(VirtualLines):
         Binding("enter", "select_row", "Open row", show=False),
     ]
 
-    COMPONENT_CLASSES = {
-        "paged-table--header",
-        "paged-table--cursor",
-        "paged-table--cursor-row",
-        "paged-table--failed",
-        "paged-table--attention",
-        "paged-table--separator",
-        "paged-table--empty",
-    }
+    COMPONENT_NAMES = ("header", "cursor", "cursor-row", "failed", "attention", "separator", "empty")
 
     DEFAULT_CSS = """
     PagedTable {
-        background: $surface;
-        color: $foreground;
         & > .paged-table--header {
             text-style: bold;
             background: $panel;
@@ -75,29 +64,15 @@ class PagedTable(VirtualLines):
             color: $block-cursor-blurred-foreground;
             text-style: $block-cursor-blurred-text-style;
         }
-        & > .paged-table--cursor-row {
-            background: $boost;
-        }
-        & > .paged-table--failed {
-            color: $text-error;
-        }
-        & > .paged-table--attention {
-            color: $text-warning;
-        }
-        & > .paged-table--separator {
-            color: $foreground-darken-3;
-        }
-        & > .paged-table--empty {
-            color: $text-muted;
-            text-style: italic;
-        }
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .paged-table--cursor {
-                background: $block-cursor-background;
-                color: $block-cursor-foreground;
-                text-style: $block-cursor-text-style;
-            }
+        & > .paged-table--cursor-row { background: $boost; }
+        & > .paged-table--failed { color: $text-error; }
+        & > .paged-table--attention { color: $text-warning; }
+        & > .paged-table--separator { color: $foreground-darken-3; }
+        & > .paged-table--empty { color: $text-muted; text-style: italic; }
+        &:focus > .paged-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
         }
     }
     """
@@ -123,16 +98,25 @@ class PagedTable(VirtualLines):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._store = RowStore(preferred, max_width=max_column_width)
         self._rows = RowOrder(self._store)
-        self._row_style_fn = row_style_fn
-        self.empty_text = empty_text
+        self._empty_text = empty_text
         self._cursor_col = 0
-        self._col_x: list[int] = []
-        self._total_width = 0
+        self._layout = ColumnLayout()
+        self._painter = RowPainter(self._store, self._layout, self._style, self._strip_cache)
+        self._painter.row_style_fn = row_style_fn
         self._near_end_sent = -1
-        self._generation = 0
-        self._header_cache: Strip | None = None
 
     # ------------------------------------------------------------------ properties
+    @property
+    def empty_text(self) -> str:
+        """What the table says while it has no column: "No rows", or several lines of why not."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            self.refresh()
+
     @property
     def store(self) -> RowStore:
         return self._store
@@ -195,12 +179,12 @@ class PagedTable(VirtualLines):
     @property
     def row_style_fn(self) -> Callable[[Any], Severity] | None:
         """``row -> "failed" | "attention" | None``; setting it repaints the rows."""
-        return self._row_style_fn
+        return self._painter.row_style_fn
 
     @row_style_fn.setter
     def row_style_fn(self, fn: Callable[[Any], Severity] | None) -> None:
-        self._row_style_fn = fn
-        self._generation += 1
+        self._painter.row_style_fn = fn
+        self._painter.invalidate()
         self.refresh()
 
     def row_id_at(self, position: int) -> int:
@@ -272,10 +256,9 @@ class PagedTable(VirtualLines):
         """
         keep_id = self.current_row_index()
         if isinstance(column, int):
-            order = self._store.order
-            column = self._store.keys[order[column]] if 0 <= column < len(order) else None
+            column = self._store.key_at(column)
         self._rows.sort_by(column, reverse)
-        self._header_cache = None
+        self._painter.invalidate(header_only=True)
         self._order_changed(keep_id)
 
     def _order_changed(self, keep_id: int | None) -> None:
@@ -287,143 +270,49 @@ class PagedTable(VirtualLines):
     def action_sort_column(self) -> None:
         """Sort by the cursor column; again to reverse; a third time to unsort."""
         key = self.cursor_column_key
-        if key is None:
-            return
-        if self.sort_column != key:
-            self.sort_by(key)
-        elif not self.sort_reverse:
-            self.sort_by(key, reverse=True)
-        else:
-            self.sort_by(None)
+        if key is not None:
+            self.sort_by(*self._rows.next_sort(key))
 
     # ------------------------------------------------------------------ export
     def rows_as_tsv(self, visible_only: bool = True) -> str:
         """Header + rows as tab-separated cell texts (tabs/newlines are escaped)."""
-        store = self._store
-        order = store.order
-        lines = ["\t".join(safe_text(store.keys[cid]) for cid in order)]
-        for r in (self._rows.ids() if visible_only else range(len(store))):
-            cells = store.cells[r]
-            n = len(cells)
-            lines.append("\t".join(cells[cid] if cid < n else "" for cid in order))
-        return "\n".join(lines) + "\n"
+        return self._store.as_tsv(self._rows.ids() if visible_only else range(len(self._store)))
 
     # ------------------------------------------------------------------ layout
     def _layout_changed(self, keep_column: str | None = None) -> None:
         store = self._store
-        x = 0
-        col_x = []
-        for cid in store.order:
-            col_x.append(x)
-            x += store.widths[cid] + COLUMN_OVERHEAD
-        self._col_x = col_x
-        self._total_width = x
+        self._layout.measure(store)
         if keep_column is not None and keep_column in store.ids:
             self._cursor_col = store.order.index(store.ids[keep_column])
-        self._cursor_col = max(0, min(self._cursor_col, len(col_x) - 1))
-        self._generation += 1
-        self._header_cache = None
+        self._cursor_col = max(0, min(self._cursor_col, len(self._layout) - 1))
+        self._painter.invalidate()
         self._update_virtual_size()
         self.refresh()
 
     def _update_virtual_size(self, quiet: bool = False) -> None:
-        """Set ``virtual_size`` (header line + visible rows).
-
-        Assigning the reactive makes Textual lay out and repaint the whole
-        widget, ~2-3x the cost of a plain repaint.  With ``quiet`` (appends),
-        when only the height grows and the vertical scrollbar is shown
-        already, the value is set silently and only the scrollbar repaints.
-        """
-        size = Size(self._total_width, self.visible_count + 1)
-        old = self.virtual_size
-        if size == old:
-            return
-        if (
-            quiet
-            and self.is_mounted
-            and size.width == old.width
-            and size.height > old.height
-            and self.show_vertical_scrollbar
-            and self.styles.scrollbar_size_vertical
-        ):
-            self.set_reactive(PagedTable.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = size.height
-            return
-        self.virtual_size = size
+        """Header line + visible rows; ``quiet`` on appends (see ``VirtualLines.set_virtual_size``)."""
+        self.set_virtual_size(Size(self._layout.width, self.visible_count + 1), quiet=quiet)
 
     def clear_caches(self) -> None:
         super().clear_caches()
-        self._header_cache = None
+        self._painter.invalidate(header_only=True)
 
     # ------------------------------------------------------------------ rendering
     def empty_strip(self, index: int) -> Strip:
         width = self.size.width
-        if index == 0 and not self._store.order:
-            text = fit_cell(" " + safe_text(self.empty_text), max(width, 1))
-            return Strip([Segment(text, self._style("empty"))], len(text)).crop(0, width)
+        if not self._store.order:
+            lines = message_lines(self._empty_text, width)
+            if index < len(lines):
+                text = fit_cell(lines[index], max(width, 1))
+                return Strip([Segment(text, self._style("empty"))], len(text)).crop(0, width)
         return Strip.blank(width, self._style("base"))
 
     def header_strip(self, y: int) -> Strip:
-        if self._header_cache is not None:
-            return self._header_cache
-        store = self._store
-        style = self._style("header")
-        segments = []
-        for cid in store.order:
-            key = store.keys[cid]
-            label = safe_text(key)
-            if key == self.sort_column:
-                label = ("▼ " if self.sort_reverse else "▲ ") + label
-            segments.append(Segment(" " + fit_cell(label, store.widths[cid]) + " ", style))
-            segments.append(Segment(SEPARATOR, style))
-        strip = Strip(segments, self._total_width)
-        self._header_cache = strip
-        return strip
+        return self._painter.header(self.sort_column, self.sort_reverse)
 
     def content_strip(self, pos: int) -> tuple[Strip, Style]:
-        return self._row_strip(pos), self._style("base")
-
-    def _row_strip(self, pos: int) -> Strip:
-        row_id = self.row_id_at(pos)
-        is_cursor = pos == self._cursor
-        cache_key = (row_id, self._generation)
-        if not is_cursor:
-            cached = self._strip_cache.get(cache_key)
-            if cached is not None:
-                return cached
-        store = self._store
-        severity = None
-        if self._row_style_fn is not None:
-            try:
-                severity = self._row_style_fn(store.rows[row_id])
-            except Exception:  # noqa: BLE001 - a colouring bug must not break the table
-                severity = None
-        if severity in ("failed", "attention"):
-            style = self._style(severity)
-        else:
-            style = self._style("base")
-        sep_style = self._style("separator")
-        if is_cursor:
-            row_bg = self._style("cursor-row")
-            style = row_bg + Style(color=style.color) if severity in ("failed", "attention") else row_bg
-            sep_style = row_bg + Style(color=sep_style.color)
-            cursor_style = self._style("cursor")
-        cells = store.cells[row_id]
-        n = len(cells)
-        widths = store.widths
-        segments = []
-        append = segments.append
-        for i, cid in enumerate(store.order):
-            text = " " + fit_cell(cells[cid] if cid < n else "", widths[cid]) + " "
-            if is_cursor and i == self._cursor_col:
-                append(Segment(text, cursor_style))
-            else:
-                append(Segment(text, style))
-            append(Segment(SEPARATOR, sep_style))
-        strip = Strip(segments, self._total_width)
-        if not is_cursor:
-            self._strip_cache[cache_key] = strip
-        return strip
+        cursor = self._cursor_col if pos == self._cursor else None
+        return self._painter.row(self.row_id_at(pos), cursor), self._style("base")
 
     def refresh_rows(self, *positions: int) -> None:
         """Repaint the given visible positions if they are on screen."""
@@ -466,16 +355,7 @@ class PagedTable(VirtualLines):
     def _scroll_cursor_into_view(self) -> None:
         scroll_x, scroll_y = self.scroll_offset
         new_y = self.scroll_y_for(self._cursor)
-        new_x = scroll_x
-        if self._col_x:
-            width = self._viewport_width()
-            x0 = self._col_x[self._cursor_col]
-            cid = self._store.order[self._cursor_col]
-            x1 = x0 + self._store.widths[cid] + COLUMN_OVERHEAD
-            if x1 > scroll_x + width:
-                new_x = x1 - width
-            if x0 < new_x:
-                new_x = x0
+        new_x = self._layout.scroll_to_show(self._cursor_col, self._store, scroll_x, self._viewport_width())
         if (new_x, new_y) != (scroll_x, scroll_y):
             self.scroll_to(new_x, new_y, animate=False, force=True)
 
@@ -499,16 +379,11 @@ class PagedTable(VirtualLines):
             self.post_message(self.RowSelected(self, row_id, self._store.rows[row_id]))
 
     # ------------------------------------------------------------------ mouse
-    def _column_at(self, x: int) -> int | None:
-        if not self._col_x or x < 0 or x >= self._total_width:
-            return None
-        return bisect_right(self._col_x, x) - 1
-
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        column = self._column_at(offset.x + self.scroll_offset.x)
+        column = self._layout.column_at(offset.x + self.scroll_offset.x)
         pos = self.line_at(event)
         if pos is None:
             if column is not None:

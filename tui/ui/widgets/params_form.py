@@ -1,13 +1,17 @@
 """A compact form for an endpoint's parameters: required first, enums as pickers with their
-labels, time windows with presets, documented limits checked before any request."""
+labels, time windows with presets, documented limits checked before any request.
+
+Once run it collapses to one line that says what was sent ("last 7 days · any state · Ctrl+R
+edit"), so an 80x24 terminal keeps its rows for the table; ``expand()`` opens it for editing."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
@@ -21,13 +25,26 @@ def _field_id(name: str) -> str:
     return "param-" + "".join(c if c.isalnum() else "_" for c in name)
 
 
+def _picker(options: list[tuple[str, str]], *, value: Any, id: str, prompt: str) -> Select:
+    """A compact picker as wide as its longest choice (a 1fr picker of "0 — All" wastes a row's width)."""
+    select = Select(options, value=value, allow_blank=True, compact=True, id=id, prompt=prompt)
+    longest = max([cell_len(label) for label, _ in options] + [cell_len(prompt)])
+    select.styles.width = min(longest + 4, 60)         # the arrow and the padding around the label
+    return select
+
+
 class ParamsForm(VerticalScroll):
     DEFAULT_CSS = """
-    ParamsForm { height: auto; max-height: 8; background: $boost; padding: 0 1; }
+    ParamsForm { height: auto; max-height: 8; background: $boost; padding: 0 1; scrollbar-size-vertical: 1; }
+    ParamsForm #params-summary { height: 1; display: none; color: $text-muted; }
+    ParamsForm.-collapsed { height: 1; }
+    ParamsForm.-collapsed > #params-summary { display: block; }
+    ParamsForm.-collapsed > .param-row, ParamsForm.-collapsed > .param-error { display: none; }
     ParamsForm .param-row { height: 1; }
     ParamsForm .param-label { width: 22; color: $text-muted; }
     ParamsForm .param-label.-required { color: $text; text-style: bold; }
-    ParamsForm Input, ParamsForm Select { width: 1fr; max-width: 60; }
+    ParamsForm Input { width: 1fr; max-width: 60; }
+    ParamsForm Select { width: 1fr; }
     ParamsForm .param-error { color: $error; height: auto; padding-left: 22; }
     ParamsForm .param-error.-empty { display: none; }
     """
@@ -63,14 +80,14 @@ class ParamsForm(VerticalScroll):
             self.initial.update(preset_window(endpoint, DEFAULT_WINDOW))  # `avegraph get` defaults to it too
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="params-summary")
         if self.has_window:
             limit = window_limit_days(self.endpoint)
             options = [(label + (f" (max {limit} d)" if limit and key == "30d" and limit < 30 else ""), key)
                        for key, label in PRESET_LABELS.items()]
             with Horizontal(classes="param-row"):
                 yield Label("time window", classes="param-label")
-                yield Select(options, value=DEFAULT_WINDOW, allow_blank=True, compact=True, id="param-window",
-                             prompt="custom")
+                yield _picker(options, value=DEFAULT_WINDOW, id="param-window", prompt="custom")
         for p in self.params:
             with Horizontal(classes="param-row"):
                 label = Text(safe_text(p.name, 20))
@@ -81,10 +98,9 @@ class ParamsForm(VerticalScroll):
                 if p.enum:
                     # an enum path parameter ({productType}) is a picker of its documented values too
                     options = [(f"{e.value} — {safe_text(e.label, 40)}", e.value) for e in p.enum]
-                    yield Select(options, value=str(value) if value is not None and any(
-                        e.value == str(value) for e in p.enum) else Select.NULL,
-                        allow_blank=True, compact=True, id=_field_id(p.name),
-                        prompt="(choose one)" if p.location == "path" else "(any)")
+                    known = value is not None and any(e.value == str(value) for e in p.enum)
+                    yield _picker(options, value=str(value) if known else Select.NULL, id=_field_id(p.name),
+                                  prompt="(choose one)" if p.location == "path" else "(any)")
                 else:
                     placeholder = (p.constraint or p.default or p.doc_type or p.type or "")
                     yield Input("" if value is None else str(value), placeholder=safe_text(str(placeholder), 40),
@@ -94,6 +110,53 @@ class ParamsForm(VerticalScroll):
     def on_mount(self) -> None:
         clean, errors = self.validate()
         self.post_message(self.Ready(self, clean, errors))
+
+    # -- collapsed to one line once run ---------------------------------------------------------
+    @property
+    def collapsed(self) -> bool:
+        return self.has_class("-collapsed")
+
+    def collapse(self) -> None:
+        """One line that says what the last run sent; ``expand()`` (Ctrl+R) edits it again."""
+        self.query_one("#params-summary", Static).update(self.summary())
+        self.add_class("-collapsed")
+
+    def expand(self) -> None:
+        self.remove_class("-collapsed")
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        fields = self.query(".param-row Input, .param-row Select")
+        if fields:
+            fields.first().focus()
+
+    def summary(self) -> Text:
+        """"last 7 days · any state · Ctrl+R edit": the window, the values set, the status filter."""
+        parts: list[str] = []
+        values = self.values()
+        skip: set[str] = set()
+        if self.has_window:
+            start, end = time_params(self.endpoint)
+            skip = {start.name, end.name}
+            preset = self.query_one("#param-window", Select).value
+            parts.append(PRESET_LABELS.get(str(preset)) or
+                         f"{values.get(start.name, '…')} → {values.get(end.name, '…')}")
+        status = self.endpoint.status.filter_param if self.endpoint.status is not None else None
+        for p in self.params:
+            key = self.keys.get(p.name, p.name)
+            if p.name in skip:
+                continue
+            value = values.get(key)
+            if value is None:
+                if p.name == status:
+                    parts.append("any state")
+                continue
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            label = safe_text(next((e.label for e in p.enum if e.value == shown), shown) if p.enum else shown, 30)
+            parts.append(label if p.name == status else f"{safe_text(p.name, 20)} {label}")
+        t = Text(" · ".join(parts or ["no filters"]))
+        t.append(" · Ctrl+R edit", style="bold")
+        return t
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -134,6 +197,7 @@ class ParamsForm(VerticalScroll):
         return clean, errors
 
     def focus_first_error(self, errors: dict[str, str]) -> None:
+        self.remove_class("-collapsed")
         for p in self.params:
             if p.name in errors:
                 self.query_one("#" + _field_id(p.name)).focus()
@@ -155,4 +219,67 @@ class ParamsForm(VerticalScroll):
             self.focus_first_error(errors)
             return False
         self.post_message(self.Submitted(self, clean))
+        return True
+
+
+class ParamsSlot(Vertical):
+    """Where the opened endpoint's form sits: it shows the form (or nothing), runs it once its
+    defaults are valid, collapses it once run and opens it again to edit. It posts ``Run`` with
+    the values to send and ``NeedsInput`` when a required value is missing (the field has focus)."""
+
+    DEFAULT_CSS = "ParamsSlot { height: auto; }"
+
+    class Run(Message):
+        """Send ``values``: ``initial`` for the defaults a new form runs with, ``typed`` after Enter in it."""
+
+        def __init__(self, form: ParamsForm, values: dict[str, Any], *, initial: bool, typed: bool) -> None:
+            super().__init__()
+            self.form, self.values, self.initial, self.typed = form, values, initial, typed
+
+    class NeedsInput(Message):
+        """The new form lacks a required value; its field has focus."""
+
+    @property
+    def form(self) -> ParamsForm | None:
+        forms = self.query(ParamsForm)
+        return forms.first() if forms else None
+
+    def show_for(self, endpoint: Endpoint, values: dict[str, Any], missing_path: list[str]) -> bool:
+        """The form of ``endpoint`` (False, and no form, when it takes no parameter)."""
+        self.remove_children()
+        if not (endpoint.user_params() or missing_path):
+            return False
+        self.mount(ParamsForm(endpoint, values, missing_path=missing_path))
+        return True
+
+    def on_params_form_ready(self, message: ParamsForm.Ready) -> None:
+        message.stop()
+        if message.errors:
+            message.form.focus_first_error(message.errors)
+            self.post_message(self.NeedsInput())
+            return
+        message.form.collapse()
+        self.post_message(self.Run(message.form, message.values, initial=True, typed=False))
+
+    def on_params_form_submitted(self, message: ParamsForm.Submitted) -> None:
+        message.stop()
+        typed = message.form.has_focus_within
+        message.form.collapse()
+        self.post_message(self.Run(message.form, message.values, initial=False, typed=typed))
+
+    def edit_or_run(self) -> bool:
+        """Ctrl+R: a collapsed form opens for editing, an open one runs; False without a form."""
+        form = self.form
+        if form is None:
+            return False
+        form.expand() if form.collapsed else form.submit()
+        return True
+
+    def leave(self, ran: bool) -> bool:
+        """Esc while in the form: it collapses again if it ran before; False when focus is elsewhere."""
+        form = self.form
+        if form is None or not form.has_focus_within:
+            return False
+        if ran:
+            form.collapse()
         return True

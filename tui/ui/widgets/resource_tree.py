@@ -1,15 +1,18 @@
 """The resource tree: services, their endpoints, and collections expanded into their items.
 
-The tree is dumb about I/O: expanding a collection posts ``LoadItems`` and the screen's worker
-answers with ``add_items``. Navigation follows the catalogue's edges (customer -> its jobs,
-tenants -> ...). Labels are Text objects built from ``safe_text``: item names come from the
-server and must never be parsed as markup.
+The tree does no I/O itself: expanding a collection posts ``LoadItems``, and once the screen has
+a session it ``connect``s the tree with a function that makes the loader of a node (a coroutine
+that posts ``ItemsLoaded``); the tree runs it and adds what arrives. Expansions asked for before
+the session is open wait for it ("loading…" until then). Navigation follows the catalogue's edges
+(customer -> its jobs, tenants -> ...). Labels are Text objects built from ``safe_text``: item
+names come from the server and must never be parsed as markup; endpoint labels drop the
+"Retrieve" every title starts with, and ``<``/``>`` narrow or widen the tree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -21,6 +24,7 @@ from tui.catalog import Catalog, Endpoint
 from tui.catalog.navigation import item_edges, parent_context
 from tui.textsafe import cell_text, safe_text
 
+LOADING = "loading…"
 NAME_FIELDS = ("displayName", "name", "organization", "title", "siteUrl", "email", "userPrincipalName",
                "baselineName", "tenantName", "customer", "jobName", "flowName", "appName")
 
@@ -47,16 +51,40 @@ def item_label(item: Any, endpoint: Endpoint | None = None) -> str:
     return cell_text(v, 60) if v is not None else "(item)"
 
 
+def short_title(title: str) -> str:
+    """An endpoint's title as the tree shows it: "Retrieve All Customers" reads "All Customers"
+    (the catalogue has no short titles, and nearly every title starts with the same verb)."""
+    head, _, rest = title.partition(" ")
+    return rest if head == "Retrieve" and rest else title
+
+
+#: what ``<``/``>`` change the tree's width by, and the narrowest it gets
+WIDTH_STEP, MIN_WIDTH = 8, 16
+
+ItemsLoader = Callable[[TreeNode, "TreeNode | None"], Awaitable[None]]
+
+
 class ResourceTree(Tree[NodeRef]):
     DEFAULT_CSS = """
-    /* no horizontal bar: it cost a line of a 24-line terminal for labels the info line shows in full */
-    ResourceTree { width: 34; border-right: vkey $panel-lighten-1; scrollbar-size-horizontal: 0; }
+    /* no horizontal bar: it cost a line of a 24-line terminal for labels the info line shows in full;
+       a one-column vertical bar keeps the labels' room */
+    ResourceTree { width: 38; border-right: vkey $panel-lighten-1; scrollbar-size-horizontal: 0;
+                   scrollbar-size-vertical: 1; }
     ResourceTree > .tree--guides { color: $panel-lighten-2; }
     """
     BINDINGS = [
         Binding("enter", "choose", "Open", show=False),
         Binding("space", "toggle_node", "Expand", show=False),
+        Binding("greater_than_sign", "widen(1)", "Wider tree"),
+        Binding("less_than_sign", "widen(-1)", "Narrower tree", show=False),
     ]
+
+    class ItemsLoaded(Message):
+        """A page of items for ``node`` (``more``: the "… load more" node it answers, if any)."""
+
+        def __init__(self, node: Any, more: Any, items: list, pager: Any, error: str | None) -> None:
+            super().__init__()
+            self.node, self.more, self.items, self.pager, self.error = node, more, items, pager, error
 
     class EndpointChosen(Message):
         def __init__(self, endpoint: Endpoint, context: dict[str, str]) -> None:
@@ -100,8 +128,44 @@ class ResourceTree(Tree[NodeRef]):
         self.show_root = False
         self.guide_depth = 2
         self.granted: set[str] | None = None
+        self._loader: ItemsLoader | None = None
+        self._waiting: list[ResourceTree.LoadItems] = []         # expansions asked for before ``connect``
 
-    TOOLS = (("failed", "Failed jobs"), ("perms", "Permissions"))   # the tree is 34 columns wide
+    # -- loading a collection's items ------------------------------------------------------------
+    def connect(self, loader: ItemsLoader | None, error: str | None = None) -> None:
+        """``loader(node, more)``: the coroutine that loads a node's items and posts ``ItemsLoaded``;
+        expansions that waited for it load now. None with ``error``: they end with that error."""
+        self._loader = loader
+        waiting, self._waiting = self._waiting, []
+        for load in waiting:
+            if loader is None:
+                self.add_items(load.node, [], more_node=load.more, error=error or "not connected")
+            else:
+                self._load(load)
+
+    def _load(self, load: "ResourceTree.LoadItems") -> None:
+        if self._loader is None:
+            self._waiting.append(load)
+        else:
+            self.run_worker(self._loader(load.node, load.more), group="tree-items")
+
+    def on_resource_tree_load_items(self, message: "ResourceTree.LoadItems") -> None:
+        message.stop()
+        self._load(message)
+
+    def on_resource_tree_items_loaded(self, message: "ResourceTree.ItemsLoaded") -> None:
+        message.stop()
+        self.clear_loading(message.node)
+        self.add_items(message.node, message.items, more_cursor=message.pager, more_node=message.more,
+                       error=message.error)
+
+    def action_widen(self, direction: int) -> None:
+        """``>`` widens the tree by a few columns, ``<`` narrows it (labels longer than it are cut)."""
+        room = self.screen.size.width - 20
+        width = self.outer_size.width + direction * WIDTH_STEP
+        self.styles.width = max(MIN_WIDTH, min(width, room))
+
+    TOOLS = (("failed", "Failed jobs"), ("perms", "Permissions"))   # the tree is 38 columns wide
 
     def on_mount(self) -> None:
         self.root.expand()
@@ -133,7 +197,7 @@ class ResourceTree(Tree[NodeRef]):
 
     # -- building ---------------------------------------------------------------------
     def _endpoint_label(self, e: Endpoint) -> Text:
-        text = Text(safe_text(e.title, 48))
+        text = Text(safe_text(short_title(e.title), 60))
         if e.method != "GET":
             text.append(" POST", style="dim")
         if self.granted is not None and not self._callable(e):
@@ -200,9 +264,10 @@ class ResourceTree(Tree[NodeRef]):
         ref = node.data
         if ref is None:
             return
-        if ref.kind == "endpoint" and not ref.loaded and not node.children:
+        if ref.kind == "endpoint" and (not ref.loaded or self._failed(node)):
             ref.loaded = True
-            node.add_leaf(Text("loading…", style="dim italic"), data=NodeRef("note"))
+            self.clear_loading(node)
+            node.add_leaf(Text(LOADING, style="dim italic"), data=NodeRef("note"))
             self.post_message(self.LoadItems(node))
         elif ref.kind == "item" and not node.children:
             self._populate_item(node)
@@ -210,6 +275,12 @@ class ResourceTree(Tree[NodeRef]):
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
         if event.node.data is not None:
             self.post_message(self.Highlighted(event.node.data))
+
+    @staticmethod
+    def _failed(node: TreeNode[NodeRef]) -> bool:
+        """Only notes under it, none of them "loading…": a load that failed (expanding again retries)."""
+        notes = [c for c in node.children if c.data is not None and c.data.kind == "note"]
+        return len(notes) == len(node.children) > 0 and not any(str(c.label) == LOADING for c in notes)
 
     def clear_loading(self, node: TreeNode[NodeRef]) -> None:
         for child in list(node.children):
@@ -230,14 +301,15 @@ class ResourceTree(Tree[NodeRef]):
         elif ref.kind == "saved":
             self.post_message(self.SavedChosen(ref.item))
         elif ref.kind == "more" and node.parent is not None:
-            node.set_label(Text("loading…", style="dim italic"))
+            node.set_label(Text(LOADING, style="dim italic"))
             self.post_message(self.LoadItems(node.parent, more=node))
         else:
             node.toggle()
 
     def action_toggle_node(self) -> None:
-        if self.cursor_node is not None:
-            self.cursor_node.toggle()
+        node = self.cursor_node
+        if node is not None and node.allow_expand:   # TreeNode.toggle would open a leaf too
+            node.toggle()
 
     def mark_scopes(self, granted: set[str] | None) -> None:
         """Mark endpoints the current token cannot call (scopes compared case-insensitively)."""

@@ -146,6 +146,10 @@ class RowStore:
             out_hay.append("\t".join(cells).lower())
         return changed
 
+    def key_at(self, column: int) -> str | None:
+        """The key of the column shown at ``column`` (None out of range)."""
+        return self.keys[self.order[column]] if 0 <= column < len(self.order) else None
+
     def cell(self, row_id: int, cid: int) -> str:
         cells = self.cells[row_id]
         return cells[cid] if cid < len(cells) else ""
@@ -153,6 +157,16 @@ class RowStore:
     def value(self, row_id: int, key: str) -> Any:
         row = self.rows[row_id]
         return row.get(key) if isinstance(row, dict) else (row if key == "value" else None)
+
+    def as_tsv(self, row_ids: Iterable[int]) -> str:
+        """Header + the rows ``row_ids`` as tab-separated cell texts (tabs/newlines are escaped)."""
+        order = self.order
+        lines = ["\t".join(safe_text(self.keys[cid]) for cid in order)]
+        for r in row_ids:
+            cells = self.cells[r]
+            n = len(cells)
+            lines.append("\t".join(cells[cid] if cid < n else "" for cid in order))
+        return "\n".join(lines) + "\n"
 
     def clear(self) -> None:
         preferred = list(self._preferred_rank)
@@ -230,6 +244,12 @@ class RowOrder:
             self.sort_column, self.sort_reverse = column, reverse
             self.sort_keys, self.sorted_ids = keys, present + missing
         self.rebuild()
+
+    def next_sort(self, key: str) -> tuple[str | None, bool]:
+        """What sorting by ``key`` again means: ascending, then descending, then load order."""
+        if self.sort_column != key:
+            return key, False
+        return (key, True) if not self.sort_reverse else (None, False)
 
     def rebuild(self) -> None:
         needle = self.needle
