@@ -71,10 +71,12 @@ def frozen_sim(_isolated_environment):
 
 
 @pytest.fixture
-def snap_app(frozen_sim, tmp_path):
-    """A factory of the app as users run it, over ``frozen_sim``, with ``tui.clock`` frozen at ``FROZEN``."""
+def snap_app(frozen_sim, tmp_path, monkeypatch):
+    """A factory of the app as users run it, over ``frozen_sim``, with ``tui.clock`` frozen at ``FROZEN``
+    and a history file of its own (the persistent history would show other tests' requests)."""
     from tests.ui_helpers import FROZEN, FrozenApp
     from tui import clock
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     clock.freeze(FROZEN)
     try:
         yield lambda: FrozenApp(frozen_sim, tmp_path / "config.toml")

@@ -230,9 +230,9 @@ class TestEightyColumns:
 
     async def test_the_history_modal_shows_its_own_keys(self, app):
         async with app.run_test(size=(80, 24)) as pilot:
-            await explorer_on(pilot, "m365.cloudbackupjobs")
-            await pilot.press("H")
-            await pilot.pause()
+            screen = await explorer_on(pilot, "m365.cloudbackupjobs")
+            screen.action_exchanges()                           # `:exchanges`: this session's exchanges
+            await settle(pilot)
             footer = lines(app)[-1]
             assert "Inspect" in footer and "Re-run" in footer and "Close" in footer
             assert "Jump" not in footer

@@ -41,6 +41,7 @@ class Query:
     labels: dict[str, str] = field(default_factory=dict)     # param -> enum label of its value, for display
     errors: list[str] = field(default_factory=list)
     has_filters: bool = False                                # any name=value was typed
+    window: str | None = None                                # since=… as typed (24h, 7d): the form's preset
 
     @property
     def ok(self) -> bool:
@@ -113,6 +114,7 @@ def parse_query(catalog: Catalog, text: str) -> Query:
     assert best is not None
     _, query.endpoint, query.path_params, query.params, query.labels, errors = best
     query.errors = problems + errors
+    query.window = _since_text(pairs)
     return query
 
 
@@ -150,7 +152,13 @@ def resolve_saved(catalog: Catalog, saved: Any, now: Any = None) -> Query:
     path_params, params, labels, errors, _cost = _resolve(endpoint, list(saved.params.items()), now)
     query.path_params, query.params, query.labels = path_params, params, labels
     query.errors = [f"saved request {saved.name!r}: {e}" for e in errors]
+    query.window = _since_text(saved.params.items())
     return query
+
+
+def _since_text(pairs: Any) -> str | None:
+    """The ``since=`` value of a request, as typed (it names the window a form shows)."""
+    return next((str(v).strip().lower() for k, v in pairs if str(k).lower() == SINCE and not isinstance(v, list)), None)
 
 
 # ------------------------------------------------------------------------------------------------

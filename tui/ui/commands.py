@@ -18,7 +18,9 @@ class AvegraphCommands(Provider):
             actions += [("Failed jobs", "every failed job of this tenant", partial(app.open_failed_jobs, tenant)),
                         ("Permissions", "token, scope matrix, probe", partial(app.open_permissions, tenant))]
             if hasattr(screen, "action_history"):
-                actions.append(("History", "every request of this session", screen.action_history))
+                actions.append(("History", "every request, past sessions included", screen.action_history))
+            if hasattr(screen, "action_exchanges"):
+                actions.append(("Exchanges", "this session's requests and responses", screen.action_exchanges))
         actions.append(("Tenants", "back to the tenant list", app.action_tenants))
         for entry in app.directory.entries():
             actions.append((f"Open tenant {entry.name}", "DEMO" if entry.demo else entry.auth,

@@ -57,11 +57,12 @@ class ExplorerScreen(Screen):
         Binding("L", "load_all", "Load all"),
         Binding("ctrl+b", "toggle_tree", "Tree"),
         Binding("H", "history", "History"),
+        Binding("S", "save", "Save request"),
         Binding("F", "failed_jobs", "Failed jobs"),
     ]
     #: the footer's order (what the focused widget does comes first): at 80 columns the first ones fit
     FOOTER_ORDER = ("jump", "filter", "toggle_inspector", "permissions", "help", "widen(1)", "back", "run", "retry",
-                    "sort", "load_all", "toggle_tree", "history", "failed_jobs", "tenants", "quit")
+                    "sort", "load_all", "toggle_tree", "history", "save", "failed_jobs", "tenants", "quit")
 
     def __init__(self, tenant_name: str) -> None:
         super().__init__()
@@ -106,6 +107,7 @@ class ExplorerScreen(Screen):
         header = self.query_one(AppHeader)
         header.tenant = self.tenant_name
         header.demo = any(e.name == self.tenant_name and e.demo for e in self.app.directory.entries())
+        self.resources.set_saved(self.app.saved_requests(self.tenant_name))
         self.resources.focus()
 
     def on_resize(self) -> None:
@@ -124,9 +126,9 @@ class ExplorerScreen(Screen):
         self.session.on_exchange.append(lambda ex: self.post_message(ExchangeRecorded(ex)))
         self.resources.connect(self._tree_items_loader)
         if self._pending:
-            endpoint, context, params = self._pending
+            (endpoint, context, params), options = self._pending
             self._pending = None
-            self.open_endpoint(endpoint, context, params)
+            self.open_endpoint(endpoint, context, params, **options)
 
     def on_exchange_recorded(self, message: ExchangeRecorded) -> None:
         if self.model.record(message.exchange):
@@ -145,6 +147,14 @@ class ExplorerScreen(Screen):
     @on(ResourceTree.ScreenChosen)
     def _tree_screen(self, message: ResourceTree.ScreenChosen) -> None:
         self.action_failed_jobs() if message.screen == "failed" else self.action_permissions()
+
+    @on(ResourceTree.SavedChosen)
+    def _tree_saved(self, message: ResourceTree.SavedChosen) -> None:
+        self.open_saved(message.request)
+
+    def open_saved(self, request: Any) -> None:
+        """A saved request (tree, palette): resolved against the catalogue and opened."""
+        self.routes.open_saved(request)
 
     @on(ResourceTree.ItemChosen)
     def _tree_item(self, message: ResourceTree.ItemChosen) -> None:
@@ -166,13 +176,16 @@ class ExplorerScreen(Screen):
                                more=more, pager=pager).run()
 
     # -- opening an endpoint ---------------------------------------------------------------------
-    def open_endpoint(self, endpoint: Endpoint, context: dict[str, str], params: dict[str, Any]) -> None:
+    def open_endpoint(self, endpoint: Endpoint, context: dict[str, str], params: dict[str, Any], *,
+                      window: str | None = None, edit: bool = False) -> None:
+        """Open ``endpoint`` with ``params``; ``window``: the preset its times came from (the form shows
+        it); ``edit``: the form opens to be edited and runs on Enter (history's ``e``)."""
         if not endpoint.read_only:
             self.notify(Text(f"{endpoint.method} {endpoint.path} changes data; avegraph is read-only "
                              "and never sends it."), severity="warning")
             return
         if self.session is None:
-            self._pending = (endpoint, context, params)
+            self._pending = (endpoint, context, params), {"window": window, "edit": edit}
             self.set_status(Text("connecting…", style="dim"))
             return
         self.workers.cancel_group(self, "table")
@@ -187,8 +200,8 @@ class ExplorerScreen(Screen):
         if self.narrow and self.pane.detail_shown:
             self.show_inspector(False)          # at 80 columns it would hide the new table
         missing_path = [p for p in endpoint.path_params if p not in context]
-        has_form = self.params_slot.show_for(endpoint, params, missing_path)
-        self._follow = True
+        has_form = self.params_slot.show_for(endpoint, params, missing_path, window=window, hold=edit)
+        self._follow = not edit
         if self.narrow:
             self.resources.display = False
             self.pane.focus_table()             # the tree is gone: the table is where the work goes on
@@ -201,7 +214,7 @@ class ExplorerScreen(Screen):
     @on(ParamsSlot.NeedsInput)
     def _needs_input(self, message: ParamsSlot.NeedsInput) -> None:
         self._follow = False
-        self.set_status(Text("Fill in the required parameters, then press Enter (Ctrl+R).", style="yellow"))
+        self.set_status(Text(message.text, style="yellow"))
 
     @on(ParamsSlot.Run)
     def _run_params(self, message: ParamsSlot.Run) -> None:
@@ -381,7 +394,13 @@ class ExplorerScreen(Screen):
         self.routes.jump()
 
     def action_history(self) -> None:
+        self.routes.past_requests()
+
+    def action_exchanges(self) -> None:
         self.routes.history()
+
+    def action_save(self) -> None:
+        self.routes.save()
 
     def action_tenants(self) -> None:
         self.app.action_tenants()

@@ -22,7 +22,8 @@ from tui.textsafe import safe_text
 
 SPECIAL = {":failed": "Failed jobs — every failed job of this tenant",
            ":perms": "Permissions — token, scope matrix, probe",
-           ":history": "History — every request of this session",
+           ":history": "History — every request, past sessions included",
+           ":exchanges": "Exchanges — this session's requests and responses",
            ":tenants": "Tenants — back to the tenant list"}
 
 

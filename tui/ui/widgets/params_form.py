@@ -62,9 +62,13 @@ class ParamsForm(VerticalScroll):
             self.form, self.values, self.errors = form, values, errors
 
     def __init__(self, endpoint: Endpoint, values: dict[str, Any] | None = None,
-                 missing_path: list[str] | None = None, **kwargs) -> None:
+                 missing_path: list[str] | None = None, *, window: str | None = None, hold: bool = False,
+                 **kwargs) -> None:
+        """``window``: the preset (24h, 7d, 30d) the given start and end came from, if any; ``hold``:
+        open for editing and wait for Enter instead of running the values at once (history's ``e``)."""
         super().__init__(**kwargs)
         self.endpoint = endpoint
+        self.hold = hold
         self.initial = dict(values or {})
         # Path parameters not known from the tree (an endpoint opened with `:`) come first. The docs name
         # some differently from the path template (jobType for {JobType}); the template's name is the key.
@@ -76,7 +80,10 @@ class ParamsForm(VerticalScroll):
         self.params: list[Param] = path + sorted(params, key=lambda p: (not p.required, params.index(p)))
         start, end = time_params(endpoint)
         self.has_window = start is not None and end is not None
+        # the picker shows the preset the window came from; given times without one show as "custom"
+        self.window = window.lower() if window and window.lower() in PRESET_LABELS else None
         if self.has_window and not (self.initial.get(start.name) or self.initial.get(end.name)):
+            self.window = DEFAULT_WINDOW
             self.initial.update(preset_window(endpoint, DEFAULT_WINDOW))  # `avegraph get` defaults to it too
 
     def compose(self) -> ComposeResult:
@@ -87,7 +94,7 @@ class ParamsForm(VerticalScroll):
                        for key, label in PRESET_LABELS.items()]
             with Horizontal(classes="param-row"):
                 yield Label("time window", classes="param-label")
-                yield _picker(options, value=DEFAULT_WINDOW, id="param-window", prompt="custom")
+                yield _picker(options, value=self.window or Select.NULL, id="param-window", prompt="custom")
         for p in self.params:
             with Horizontal(classes="param-row"):
                 label = Text(safe_text(p.name, 20))
@@ -124,6 +131,14 @@ class ParamsForm(VerticalScroll):
     def expand(self) -> None:
         self.remove_class("-collapsed")
         self.focus_first()
+
+    @property
+    def preset(self) -> str | None:
+        """The window's preset as picked now (24h, 7d, 30d), None for a custom window or none."""
+        if not self.has_window:
+            return None
+        value = self.query_one("#param-window", Select).value
+        return str(value) if value in PRESET_LABELS else None
 
     def focus_first(self) -> None:
         fields = self.query(".param-row Input, .param-row Select")
@@ -237,23 +252,33 @@ class ParamsSlot(Vertical):
             self.form, self.values, self.initial, self.typed = form, values, initial, typed
 
     class NeedsInput(Message):
-        """The new form lacks a required value; its field has focus."""
+        """The new form lacks a required value (its field has focus), or it opened to be edited first."""
+
+        def __init__(self, text: str = "Fill in the required parameters, then press Enter (Ctrl+R).") -> None:
+            super().__init__()
+            self.text = text
 
     @property
     def form(self) -> ParamsForm | None:
         forms = self.query(ParamsForm)
         return forms.first() if forms else None
 
-    def show_for(self, endpoint: Endpoint, values: dict[str, Any], missing_path: list[str]) -> bool:
-        """The form of ``endpoint`` (False, and no form, when it takes no parameter)."""
+    def show_for(self, endpoint: Endpoint, values: dict[str, Any], missing_path: list[str], *,
+                 window: str | None = None, hold: bool = False) -> bool:
+        """The form of ``endpoint`` (False, and no form, when it takes no parameter); ``hold``: open to
+        be edited, run on Enter only."""
         self.remove_children()
         if not (endpoint.user_params() or missing_path):
             return False
-        self.mount(ParamsForm(endpoint, values, missing_path=missing_path))
+        self.mount(ParamsForm(endpoint, values, missing_path=missing_path, window=window, hold=hold))
         return True
 
     def on_params_form_ready(self, message: ParamsForm.Ready) -> None:
         message.stop()
+        if message.form.hold and not message.errors:
+            message.form.focus_first()
+            self.post_message(self.NeedsInput("Edit the parameters, then press Enter to run (Esc: back)."))
+            return
         if message.errors:
             message.form.focus_first_error(message.errors)
             self.post_message(self.NeedsInput())
