@@ -113,6 +113,7 @@ class PagedTable(VirtualLines):
         *,
         preferred: Sequence[str] = (),
         row_style_fn: Callable[[Any], Severity] | None = None,
+        pin_fn: Callable[[Any], bool] | None = None,
         max_column_width: int = 40,
         empty_text: str = "No rows",
         name: str | None = None,
@@ -122,7 +123,7 @@ class PagedTable(VirtualLines):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._store = RowStore(preferred, max_width=max_column_width)
-        self._rows = RowOrder(self._store)
+        self._rows = RowOrder(self._store, pinned=pin_fn)   # pin_fn: rows sorted first (RowOrder.pinned)
         self._row_style_fn = row_style_fn
         self.empty_text = empty_text
         self._cursor_col = 0
