@@ -8,8 +8,17 @@ page is read), its filter, status, progress and the detail pane (``JobDetail``).
 the server reaches the screen through ``rich.text.Text`` or the table's segments, never markup.
 
 Layout (fits 80x24): header · window / exceptions / concurrency · sources (state, progress, found,
-error) · summary (per service, per status) · the jobs table, status and progress · the detail pane
-(the job's errors and JSON; Enter also requests its detail endpoint).
+error) · summary (new since the last look, per service, per status) · the watch line (``W``) · the
+jobs table, status and progress · the detail pane (the job's errors and JSON; Enter also requests
+its detail endpoint).
+
+New failures: the tenant's seen state (``tui.triage.seen``, shared with ``avegraph failed-jobs
+--new``) is read when the screen opens; a job it does not hold is marked ``●`` in the table's first
+column, sorts first, and is counted in the summary ("● 3 new since 09:12 UTC"). When a scan ends,
+the jobs it showed are recorded as seen (in a thread); the marks stay for the rest of the visit.
+Watch mode (``W``): a scan every ``watch_interval`` seconds (config; default 300), start to start;
+a watch scan adds the failures not in the table yet (at the top, the cursor staying on its job) and
+keeps the others; the bell rings on a new one when ``watch_bell = true``.
 """
 
 from __future__ import annotations
@@ -26,13 +35,16 @@ from tui import clock
 from tui.export import jobs_export_text
 from tui.textsafe import safe_text
 from tui.triage import FailedJob, Window
+from tui.triage.seen import SeenStore
+from tui.triage.watch import NewFailures
 from tui.ui.failed_jobs.detail import VIEW_NAMES, JobDetail
-from tui.ui.failed_jobs.loader import JobDetailLoader, ScanLoader, record_exchange
-from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate
+from tui.ui.failed_jobs.loader import JobDetailLoader, ScanLoader, SeenMarker, record_exchange
+from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate, SeenFailed
 from tui.ui.failed_jobs.model import FailedJobsModel
 from tui.ui.failed_jobs.render import status_text, summary_line
 from tui.ui.failed_jobs.sources import SourceList
 from tui.ui.failed_jobs.table import JobTable
+from tui.ui.failed_jobs.watch import WatchLine, watch_settings
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.results_pane import ResultsPane
@@ -54,6 +66,8 @@ class FailedJobsScreen(Screen):
     FailedJobsScreen #controls Switch { height: 1; width: 6; border: none; padding: 0; margin: 0 2 0 0; }
     FailedJobsScreen #sources { height: auto; max-height: 7; border: none; padding: 0; background: $surface; }
     FailedJobsScreen #summary { height: 1; padding: 0 1; background: $panel; }
+    FailedJobsScreen #watch { display: none; }
+    FailedJobsScreen.-watching #watch { display: block; }
     FailedJobsScreen #jobs { height: 1fr; }
     FailedJobsScreen #detail { height: 2fr; }
     FailedJobsScreen #job-errors { height: auto; max-height: 9; padding: 0 0; overflow-y: auto;
@@ -63,11 +77,13 @@ class FailedJobsScreen(Screen):
     FailedJobsScreen.-compact.-inspecting #jobs { display: none; }
     FailedJobsScreen.-compact.-inspecting #sources { display: none; }
     FailedJobsScreen.-compact.-inspecting #summary { display: none; }
+    FailedJobsScreen.-compact.-inspecting #watch { display: none; }
     """
 
     BINDINGS = [
         Binding("escape", "back", "Back / cancel"),
         Binding("r", "rerun", "Rerun"),
+        Binding("W", "watch", "Watch"),
         Binding("x", "toggle_exceptions", "Exceptions"),
         Binding("e", "export", "Export CSV/JSON"),
         Binding("y", "copy_tsv", "Copy TSV"),
@@ -77,14 +93,20 @@ class FailedJobsScreen(Screen):
     ]
 
     def __init__(self, tenant_name: str, *, window: str = "7d", include_exceptions: bool = True,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, watch_interval: float | None = None, bell: bool | None = None) -> None:
+        """``watch_interval`` / ``bell``: watch mode's settings; None takes them from the config file
+        (``watch_interval``, ``watch_bell``), else 300 s and no bell."""
         super().__init__()
         self.tenant_name = tenant_name
         self.model = FailedJobsModel(tenant_name, window, include_exceptions, concurrency)
+        self._watch_settings = (watch_interval, bell)
+        self.bell_on_new = False
+        self.seen: SeenStore | None = None
         self.session = None
         self.loader: ScanLoader | None = None
         self._scan_worker = None
         self._flush_scheduled = False
+        self._finished_token = 0
 
     # -- layout --------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -101,6 +123,7 @@ class FailedJobsScreen(Screen):
                          else 4, allow_blank=False, compact=True, id="concurrency")
         yield SourceList(id="sources")
         yield Static("", id="summary")
+        yield WatchLine(self.model, id="watch")
         yield ResultsPane(table=JobTable(id="jobs", empty_text="No failed jobs yet"), detail=JobDetail(id="detail"),
                           id="results")
         yield Footer()
@@ -124,6 +147,14 @@ class FailedJobsScreen(Screen):
             pass
         self.pane.set_status(Text("connecting…", style="dim"))
         self._resize_classes()
+        interval, self.bell_on_new = watch_settings(getattr(self.app, "directory", None), *self._watch_settings)
+        if interval:
+            self.model.watch_interval = interval
+        # The tenant's seen state: what is new since the last look (a bad file is named and rebuilt).
+        self.seen = SeenStore(self.tenant_name).load()
+        self.model.new_failures = NewFailures(self.seen)
+        for warning in self.seen.warnings:
+            self.notify(Text(safe_text(warning, 400)), severity="warning", timeout=10)
 
     def on_resize(self) -> None:
         self._resize_classes()
@@ -144,8 +175,9 @@ class FailedJobsScreen(Screen):
         self.start_scan()
 
     # -- scanning ----------------------------------------------------------------------------------------
-    def start_scan(self) -> None:
-        if self.session is None:
+    def start_scan(self, keep: bool = False) -> None:
+        """A new scan; with ``keep`` (a watch scan) the rows in hand stay and the scan adds to them."""
+        if self.session is None or (keep and self.model.scanning):
             return
         try:
             window = Window.parse(self.model.window_text)
@@ -153,9 +185,10 @@ class FailedJobsScreen(Screen):
             self.pane.set_status(Text(f"window: {exc}", style="bold red"))
             return
         self.cancel_scan()
-        token = self.model.start(clock.perf_counter())
-        self._close_detail()
-        self.table.clear_jobs()
+        token = self.model.start(clock.perf_counter(), keep=keep, wall=clock.utc_now())
+        if not keep:
+            self._close_detail()
+            self.table.clear_jobs()
         self.query_one(SourceList).clear_sources()
         self.pane.show_progress(100, 0)
         self.query_one(AppHeader).crumbs = ("Failed jobs", window.label())
@@ -163,14 +196,15 @@ class FailedJobsScreen(Screen):
         self.loader = ScanLoader(self, self.session, token=token, window=window,
                                  include_exceptions=self.model.include_exceptions,
                                  concurrency=self.model.concurrency, tenant_label=self.tenant_name)
-        self._scan_worker = self.run_worker(self.loader.run, thread=True, group="scan")
+        self._scan_worker = self.run_worker(self.loader.run, thread=True, group="scan", exclusive=True)
+        self.query_one(WatchLine).redraw()
 
     def cancel_scan(self) -> None:
         if self.loader is not None:
             self.loader.cancel()
 
     def on_unmount(self) -> None:
-        self.cancel_scan()
+        self.cancel_scan()                     # the watch line's timer stops with it (WatchLine.on_unmount)
 
     def on_scan_update(self, message: ScanUpdate) -> None:
         if message.token != self.model.token:
@@ -198,13 +232,32 @@ class FailedJobsScreen(Screen):
         if batch:
             if first:
                 self.table.set_columns(partner=self.model.partner(batch))
-            self.table.add_jobs(self.model.shown(batch))
+            self.table.add_jobs(self.model.shown(batch), self.model.is_new, keep_cursor=self.model.merging)
         self._render_sources()
         pct = self.model.progress_percent()
         if pct is not None:
             self.pane.show_progress(100, pct)
         self.render_summary()
         self.render_status()
+        if self.model.settled and self._finished_token != self.model.token:
+            self._finished_token = self.model.token
+            self.scan_finished()
+
+    def scan_finished(self) -> None:
+        """Once per scan: what it showed is seen now; a watch scan that found new failures rings."""
+        self.mark_seen()
+        if self.model.merging and self.model.added_new and self.bell_on_new:
+            self.app.bell()
+        self.query_one(WatchLine).redraw()
+
+    def mark_seen(self) -> None:
+        """Record the jobs shown as seen (in a thread: the file is written under a lock, with fsync)."""
+        jobs = self.model.to_mark()
+        if self.seen is not None and jobs:
+            self.run_worker(SeenMarker(self, self.seen, jobs).run, thread=True, group="seen")
+
+    def on_seen_failed(self, message: SeenFailed) -> None:
+        self.notify(Text(f"Could not record the jobs seen: {safe_text(str(message.error), 300)}"), severity="warning")
 
     def on_scan_crashed(self, message: ScanCrashed) -> None:
         if self.model.apply_crash(message.token, message.error,
@@ -217,9 +270,11 @@ class FailedJobsScreen(Screen):
     # -- rows ----------------------------------------------------------------------------------------------
     def _rebuild_rows(self) -> None:
         self.table.clear_jobs(keep_view=True)
-        self.table.add_jobs(self.model.shown())
+        self.table.add_jobs(self.model.shown(), self.model.is_new)
         self.render_summary()
         self.render_status()
+        if self.model.settled:
+            self.mark_seen()                   # the exceptions just shown
 
     def visible_jobs(self) -> list[FailedJob]:
         """The jobs the table shows, in its order (filter and sort applied)."""
@@ -366,6 +421,20 @@ class FailedJobsScreen(Screen):
 
     def action_rerun(self) -> None:
         self.start_scan()
+
+    def action_watch(self) -> None:
+        """Watch mode on or off: a scan every ``watch_interval`` seconds, new failures added at the top."""
+        on = self.model.toggle_watch(clock.perf_counter())
+        self.set_class(on, "-watching")
+        line = self.query_one(WatchLine)
+        if on:
+            line.start()
+        else:
+            line.stop()
+
+    def on_watch_line_due(self, message: WatchLine.Due) -> None:
+        if self.model.watch_due(clock.perf_counter()):
+            self.start_scan(keep=True)
 
     def action_toggle_exceptions(self) -> None:
         sw = self.query_one("#exceptions", Switch)
