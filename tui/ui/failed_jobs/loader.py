@@ -61,7 +61,7 @@ class ScanLoader:
         # Its own connection pool; the app session's tokens go in and come back out.
         from tui.api.session import Session
         app_session = self.session
-        session = Session(app_session.tenant, app_session.catalog,
+        session = Session(app_session.tenant, app_session.catalog, net=getattr(app_session, "net", None),
                           on_exchange=[lambda ex: self._deliver(("exchange", ex))])
         session.tokens.tokens.update(app_session.tokens.tokens)
         scan = FailedJobsScan(session, window=self.window, include_exceptions=self.include_exceptions,

@@ -27,9 +27,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Label, OptionList, Select, Static, Switch
+from textual.widgets import OptionList, Static
 
 from tui import clock
 from tui.export import jobs_export_text
@@ -37,6 +37,7 @@ from tui.textsafe import safe_text
 from tui.triage import FailedJob, Window
 from tui.triage.seen import SeenStore
 from tui.triage.watch import NewFailures
+from tui.ui.failed_jobs.controls import ScanControls
 from tui.ui.failed_jobs.detail import VIEW_NAMES, JobDetail
 from tui.ui.failed_jobs.loader import JobDetailLoader, ScanLoader, SeenMarker, record_exchange
 from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate, SeenFailed
@@ -50,8 +51,6 @@ from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.results_pane import ResultsPane
 from tui.ui.widgets.tenant_session import SessionReady, TenantSession
 
-WINDOWS = (("last 24 h", "24h"), ("last 7 days", "7d"), ("last 30 days", "30d"), ("custom…", "custom"))
-CONCURRENCY = (1, 2, 3, 4, 6, 8, 12, 16)
 NARROW_W, NARROW_H = 110, 34
 REDRAW = 0.2                  # seconds between redraws (new rows, sources, progress, summary) while scanning
 
@@ -105,29 +104,24 @@ class FailedJobsScreen(Screen):
         self.session = None
         self.loader: ScanLoader | None = None
         self._scan_worker = None
-        self._flush_scheduled = False
+        self._flush_timer = None               # the redraw due while a scan streams (one at a time)
         self._finished_token = 0
 
     # -- layout --------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         m = self.model
+        # Before the children mount: set on the screen later, the class restyles every one of them.
+        self._resize_classes(self.app.size)
+        # First: its thread opens the session while the rest mounts, so the scan starts right after.
+        yield TenantSession(self.tenant_name, self.app.session_for)
         yield AppHeader()
-        with Horizontal(id="controls"):
-            yield Label("window")
-            yield Select(WINDOWS, value=m.window_text if m.window_text in dict((v, k) for k, v in WINDOWS)
-                         else "custom", allow_blank=False, compact=True, id="window")
-            yield Label("exceptions")
-            yield Switch(m.include_exceptions, animate=False, id="exceptions")
-            yield Label("concurrency")
-            yield Select([(str(n), n) for n in CONCURRENCY], value=m.concurrency if m.concurrency in CONCURRENCY
-                         else 4, allow_blank=False, compact=True, id="concurrency")
+        yield ScanControls(m.window_text, m.include_exceptions, m.concurrency, id="controls")
         yield SourceList(id="sources")
         yield Static("", id="summary")
         yield WatchLine(self.model, id="watch")
         yield ResultsPane(table=JobTable(id="jobs", empty_text="No failed jobs yet"), detail=JobDetail(id="detail"),
                           id="results")
         yield Footer()
-        yield TenantSession(self.tenant_name, self.app.session_for)
 
     @property
     def pane(self) -> ResultsPane:
@@ -162,8 +156,9 @@ class FailedJobsScreen(Screen):
             self.query_one(SourceList).forget_shape()     # lines are cut to the width: redraw them all
             self.call_after_refresh(self._render_sources)
 
-    def _resize_classes(self) -> None:
-        self.set_class(self.size.width < NARROW_W or self.size.height < NARROW_H, "-compact")
+    def _resize_classes(self, size: Size | None = None) -> None:
+        size = size or self.size
+        self.set_class(size.width < NARROW_W or size.height < NARROW_H, "-compact")
 
     def on_session_ready(self, message: SessionReady) -> None:
         if message.error is not None:
@@ -212,14 +207,15 @@ class FailedJobsScreen(Screen):
         if message.event is not None and message.event.kind == "done":
             self.flush()
             return
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self.set_timer(REDRAW, self.flush)
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(REDRAW, self.flush)
 
     def flush(self) -> None:
         """Redraw what the scan changed, a few times a second: new rows, the source list, the
         progress, the status and summary lines."""
-        self._flush_scheduled = False
+        if self._flush_timer is not None:      # the scan's end redraws now: not again a moment later
+            self._flush_timer.stop()
+            self._flush_timer = None
         loader = self.loader
         for kind, what in (loader.drain() if loader is not None else ()):
             if kind == "exchange":
@@ -293,42 +289,20 @@ class FailedJobsScreen(Screen):
                                                   layout=False)
 
     # -- controls ----------------------------------------------------------------------------------------------
-    @on(Select.Changed, "#window")
-    def _window_changed(self, event: Select.Changed) -> None:
-        value = event.value
-        if value == "custom":
-            from tui.ui.screens.prompt import PathPrompt
-
-            def chosen(text: str | None) -> None:
-                if not text:
-                    return
-                try:
-                    Window.parse(text)
-                except ValueError as exc:
-                    self.notify(Text(str(exc)), severity="error")
-                    return
-                self.model.window_text = text
-                self.start_scan()
-            self.app.push_screen(PathPrompt("Window: since (a duration such as 14d, or a date such as 2026-01-31)",
-                                            "14d"), chosen)
-            return
-        if value != self.model.window_text:
-            self.model.window_text = str(value)
+    def on_scan_controls_changed(self, message: ScanControls.Changed) -> None:
+        m = self.model
+        if message.what == "exceptions":
+            change = m.set_exceptions(message.value)
+            if change == "rescan":
+                self.start_scan()              # the data in hand lacks them: fetch them
+            elif change == "redraw":
+                self._rebuild_rows()
+        elif message.what == "window" and message.value != m.window_text:
+            m.window_text = message.value
             self.start_scan()
-
-    @on(Select.Changed, "#concurrency")
-    def _concurrency_changed(self, event: Select.Changed) -> None:
-        if event.value != self.model.concurrency and isinstance(event.value, int):
-            self.model.concurrency = event.value
+        elif message.what == "concurrency" and message.value != m.concurrency:
+            m.concurrency = message.value
             self.start_scan()
-
-    @on(Switch.Changed, "#exceptions")
-    def _exceptions_changed(self, event: Switch.Changed) -> None:
-        change = self.model.set_exceptions(event.value)
-        if change == "rescan":
-            self.start_scan()                  # the data in hand lacks them: fetch them
-        elif change == "redraw":
-            self._rebuild_rows()
 
     @on(ResultsPane.FilterChanged, "#results")
     def _filter_changed(self, event: ResultsPane.FilterChanged) -> None:
@@ -437,8 +411,7 @@ class FailedJobsScreen(Screen):
             self.start_scan(keep=True)
 
     def action_toggle_exceptions(self) -> None:
-        sw = self.query_one("#exceptions", Switch)
-        sw.value = not sw.value               # Switch.Changed does the rest
+        self.query_one(ScanControls).toggle_exceptions()
 
     def action_detail(self) -> None:
         row = self.table.current_row()
@@ -447,4 +420,4 @@ class FailedJobsScreen(Screen):
             self.open_detail(job)
 
     def action_window(self) -> None:
-        self.query_one("#window", Select).focus()
+        self.query_one(ScanControls).focus_window()
