@@ -107,3 +107,20 @@ class TestBatches:
             screen.pane.set_status(Text("short again"))
             await pilot.pause()
             assert layouts[-1] is True and status.size.height == 1
+
+    async def test_with_the_session_open_already_the_scan_starts_at_mount_and_only_once(self, tmp_path, sim, monkeypatch):
+        from tui.ui.widgets.tenant_session import TenantSession
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+        for widget_answers in (False, True):
+            app = make_app(sim, tmp_path / "config.toml")
+            with monkeypatch.context() as patch:
+                if not widget_answers:                    # its thread never answers: the scan starts anyway
+                    patch.setattr(TenantSession, "connect", lambda self: None)
+                async with app.run_test(size=SIZE) as pilot:
+                    await pilot.pause()
+                    app.session_for("demo-restricted")    # as after the explorer: the app holds it
+                    screen = FailedJobsScreen("demo-restricted")
+                    app.push_screen(screen)
+                    await until_done(pilot, screen)
+                    await settle(pilot)
+                    assert screen.model.token == 1        # one scan: the widget's answer, when it comes, is ignored

@@ -149,6 +149,11 @@ class FailedJobsScreen(Screen):
         self.model.new_failures = NewFailures(self.seen)
         for warning in self.seen.warnings:
             self.notify(Text(safe_text(warning, 400)), severity="warning", timeout=10)
+        # The app holds the tenant's session already (the explorer opened it): scan now, before the
+        # first frame, rather than after the session widget's thread says so.
+        session = getattr(self.app, "sessions", {}).get(self.tenant_name)
+        if session is not None:
+            self.on_session_ready(SessionReady(session, None, self.tenant_name))
 
     def on_resize(self) -> None:
         self._resize_classes()
@@ -161,6 +166,8 @@ class FailedJobsScreen(Screen):
         self.set_class(size.width < NARROW_W or size.height < NARROW_H, "-compact")
 
     def on_session_ready(self, message: SessionReady) -> None:
+        if message.session is not None and message.session is self.session:
+            return                             # the session on_mount found already
         if message.error is not None:
             self.model.error = safe_text(str(message.error), 300)
             self.pane.set_status(Text(f"Cannot open {self.tenant_name}: {self.model.error}", style="bold red"))
