@@ -108,7 +108,8 @@ class TestBatches:
             await pilot.pause()
             assert layouts[-1] is True and status.size.height == 1
 
-    async def test_with_the_session_open_already_the_scan_starts_at_mount_and_only_once(self, tmp_path, sim, monkeypatch):
+    async def test_with_the_session_open_already_the_scan_starts_at_mount_and_only_once(self, tmp_path, sim,
+                                                                                      monkeypatch):
         from tui.ui.widgets.tenant_session import TenantSession
         monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
         for widget_answers in (False, True):

@@ -65,8 +65,9 @@ class WatchLine(Static):
 
     def redraw(self, now: float | None = None) -> None:
         m = self.model
-        text = watch_line(interval=m.watch_interval, next_in=m.next_scan_in(clock.perf_counter() if now is None else now),
-                          scanning=m.scanning, last_scan_at=m.last_scan_at)
+        now = clock.perf_counter() if now is None else now
+        text = watch_line(interval=m.watch_interval, next_in=m.next_scan_in(now), scanning=m.scanning,
+                          last_scan_at=m.last_scan_at)
         if text.plain == self._shown:
             return
         self._shown = text.plain
