@@ -143,11 +143,22 @@ def bench_failed_jobs_scan(quick: bool) -> list[Row]:
         conc, serial, peak, bare_c, bare_s = asyncio.run(main())
         import tempfile
         from pathlib import Path
+        import os
         ui, ui_rows = [], 0
+        state = os.environ.get("XDG_STATE_HOME")
         with tempfile.TemporaryDirectory() as tmp:
-            for _ in range(2 if quick else 3):
-                wall, ui_rows = asyncio.run(_ui_once(sim, Path(tmp) / "config.toml"))
-                ui.append(wall)
+            # The screen records the jobs it showed as seen (and the app its history) under
+            # XDG_STATE_HOME: a directory of the run's own, not the user's.
+            os.environ["XDG_STATE_HOME"] = str(Path(tmp) / "state")
+            try:
+                for _ in range(2 if quick else 3):
+                    wall, ui_rows = asyncio.run(_ui_once(sim, Path(tmp) / "config.toml"))
+                    ui.append(wall)
+            finally:
+                if state is None:
+                    os.environ.pop("XDG_STATE_HOME", None)
+                else:
+                    os.environ["XDG_STATE_HOME"] = state
     load_after = _load()
     walls = [r["wall"] for r in conc]
     ref = statistics.median(r["wall"] for r in serial)

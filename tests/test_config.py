@@ -354,6 +354,29 @@ def test_top_level_types(tmp_path, doc, key):
     assert load_error(write_doc(tmp_path / "config.toml", doc)).key == key
 
 
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [("300", "number of seconds"), (True, "number of seconds"), (5, "between 10 and 86400"),
+     (100_000, "between 10 and 86400"), (float("nan"), "number of seconds")],
+)
+def test_watch_interval_is_checked(tmp_path, value, needle):
+    error = load_error(write_doc(tmp_path / "config.toml", {"watch_interval": value, "tenants": [BASE]}))
+    assert error.key == "watch_interval" and needle in str(error) and "Fix:" in str(error)
+
+
+def test_watch_keys_default_load_and_survive_a_save(tmp_path):
+    from tui.config import save_config
+    plain = load_config(write_doc(tmp_path / "a.toml", {"tenants": [BASE]}))
+    assert plain.watch_interval is None and plain.watch_bell is False
+    path = write_doc(tmp_path / "b.toml", {"watch_interval": 120, "watch_bell": True, "tenants": [BASE]})
+    config = load_config(path)
+    assert config.watch_interval == 120.0 and config.watch_bell is True and config.warnings == []
+    save_config(config)
+    assert tomllib.loads(path.read_text())["watch_interval"] == 120
+    error = load_error(write_doc(tmp_path / "c.toml", {"watch_bell": "yes", "tenants": [BASE]}))
+    assert error.key == "watch_bell" and "true or false" in str(error)
+
+
 def test_world_readable_file_with_literal_secret(tmp_path):
     path = one_tenant(tmp_path, drop=("client_secret_env",), client_secret=SECRET)
     path.chmod(0o644)

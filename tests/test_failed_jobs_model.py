@@ -103,3 +103,65 @@ def test_the_model_imports_no_textual():
     names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not {n for n in names if n.split(".")[0] in ("textual", "rich")}
+
+
+def dated(n: int, end_hour: int = 8) -> FailedJob:
+    from datetime import datetime, timezone
+    j = job(n)
+    j.end = datetime(2026, 3, 10, end_hour, tzinfo=timezone.utc)
+    return j
+
+
+def test_new_failures_are_judged_once_and_keep_their_mark_for_the_visit(tmp_path):
+    from tui.triage.seen import SeenStore
+    from tui.triage.watch import NewFailures
+    store = SeenStore("t", directory=tmp_path).load()
+    store.mark([dated(1)], now=1_000_000.0)                      # looked at before: j1
+    m = FailedJobsModel("t")
+    m.new_failures = NewFailures(store)
+    m.start(now=0.0)
+    m.apply_event(ScanEvent("jobs", jobs=[dated(1), dated(2)]))
+    batch = m.take_pending()
+    assert [m.is_new(j) for j in batch] == [False, True]
+    s = m.summary()
+    assert s.new == 1 and s.since is not None and s.since.timestamp() == 1_000_000.0
+    assert [j.job_id for j in m.to_mark()] == ["j2"]
+    store.mark(m.to_mark())
+    assert m.to_mark() == []
+    # a watch scan keeps the rows in hand, adds only what is not among them; j2 stays new
+    m.start(now=1.0, keep=True)
+    m.apply_event(ScanEvent("jobs", jobs=[dated(1), dated(2), dated(3), dated(2, end_hour=9)]))
+    added = m.take_pending()
+    assert [(j.job_id, j.end.hour) for j in added] == [("j3", 8), ("j2", 9)]   # j2 failing again is new again
+    assert [j.job_id for j in m.jobs] == ["j1", "j2", "j3", "j2"]
+    assert m.summary().new == 3 and m.added_new == 2
+    # a full rescan (r) starts from no rows; the marks of this visit stay
+    m.start(now=2.0)
+    m.apply_event(ScanEvent("jobs", jobs=[dated(2)]))
+    assert [m.is_new(j) for j in m.take_pending()] == [True] and m.added_new == 0
+
+
+def test_without_seen_state_nothing_is_counted_as_new():
+    m = FailedJobsModel("t")
+    m.start(now=0.0)
+    m.apply_event(ScanEvent("jobs", jobs=[job(1)]))
+    assert not m.is_new(m.take_pending()[0]) and m.summary().new is None and m.to_mark() == []
+
+
+def test_watch_schedule_start_to_start():
+    m = FailedJobsModel("t", watch_interval=60)
+    m.start(now=100.0)
+    assert not m.watch_due(1000.0) and m.next_scan_in(100.0) is None     # not watching
+    m.apply_event(ScanEvent("done", result=result([])))
+    assert m.toggle_watch(now=130.0)
+    assert m.next_scan_in(130.0) == 30.0                      # 60 s after the last scan started
+    assert not m.watch_due(159.0) and m.watch_due(160.0)
+    m.start(now=160.0, keep=True)
+    assert not m.watch_due(10_000.0)                         # never while a scan runs
+    m.apply_event(ScanEvent("done", result=result([])))
+    assert m.next_scan_at == 220.0                           # start to start, however long the scan took
+    assert m.watch_due(300.0) and m.next_scan_in(300.0) == 0.0   # a scan longer than the interval: at once
+    assert not m.toggle_watch(now=300.0) and not m.watch_due(300.0) and m.next_scan_in(300.0) is None
+    late = FailedJobsModel("t", watch_interval=60)
+    late.toggle_watch(now=5.0)                               # before any scan: due in a full interval
+    assert late.next_scan_in(5.0) == 60.0

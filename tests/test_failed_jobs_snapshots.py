@@ -16,9 +16,28 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui_helpers import scan_demo_tenant, settle
+from tests.ui_helpers import FROZEN, scan_demo_tenant, settle, wait_until
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+@pytest.fixture(autouse=True)
+def fresh_seen_state(tmp_path, monkeypatch):
+    """Which failures are new depends on the seen state: each snapshot starts from none (a first look)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def fail_a_running_vm_job(sim) -> str:
+    """The frozen simulator's newest in-progress VM job fails (ended at ``FROZEN``)."""
+    coll = sim.dataset.collection("iaas.jobs", {})
+    for i in range(len(coll)):
+        it = coll.get(i)
+        if it.get("status") == 1:
+            it["status"] = 16
+            it["finishTime"] = FROZEN.strftime("%Y-%m-%dT%H:%M:%SZ")
+            it["comments"] = "The snapshot could not be created."
+            return str(it["jobId"])
+    raise AssertionError("no in-progress VM job in the dataset")
 
 
 class TestFailedJobsSnapshots:
@@ -34,6 +53,25 @@ class TestFailedJobsSnapshots:
         async def run_before(pilot) -> None:
             await scan_demo_tenant(pilot)
             await pilot.press("enter")
+            await settle(pilot)
+
+        assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
+
+
+class TestNewFailuresSnapshots:
+    """Issue 17: a second look after a VM job failed: the new failure marked ● on top, counted in the
+    summary, and watch mode's line (W) with its countdown (the clock is frozen: always 5:00)."""
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_a_new_failure_marked_while_watching(self, snap_compare, snap_app, frozen_sim, size):
+        async def run_before(pilot) -> None:
+            from tui.ui.failed_jobs.screen import FailedJobsScreen
+            await scan_demo_tenant(pilot)                     # the first look: every failure is seen now
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(pilot.app.screen, FailedJobsScreen))
+            fail_a_running_vm_job(frozen_sim)
+            await scan_demo_tenant(pilot)                     # the second look
+            await pilot.press("W")
             await settle(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)

@@ -191,7 +191,7 @@ class TestControls:
             assert screen.export_text("jobs.txt") is None        # only .csv / .json
             await pilot.press("y")
             await pilot.pause()
-            assert app.clipboard.count("\n") == rows + 1 and app.clipboard.startswith("service\t")
+            assert app.clipboard.count("\n") == rows + 1 and app.clipboard.startswith("new\tservice\t")
 
 
 class TestPartner:

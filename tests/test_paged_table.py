@@ -367,3 +367,23 @@ async def test_row_style_fn_set_later_repaints():
         after = {seg.style.color for seg in table.render_line(2)}
         error = table.get_component_rich_style("paged-table--failed", partial=True).color
         assert error not in before and error in after
+
+
+def test_pinned_rows_sort_first_in_either_direction_and_when_appended():
+    """``pin_fn`` (the failed-jobs screen's new failures): pinned rows before the others whatever the
+    column and direction, rows without a value last within each group, appended rows in place."""
+    from tui.ui.widgets.row_store import RowOrder
+    store = RowStore()
+    order = RowOrder(store, pinned=lambda row: row.get("new") == "y")
+    store.append([{"n": 3, "new": ""}, {"n": 1, "new": "y"}, {"n": None, "new": "y"}, {"n": 2, "new": ""},
+                  {"n": 5, "new": "y"}, {"n": None, "new": ""}])
+    order.sort_by("n")
+    assert [store.rows[r]["n"] for r in order.ids()] == [1, 5, None, 2, 3, None]
+    order.sort_by("n", reverse=True)
+    assert [store.rows[r]["n"] for r in order.ids()] == [5, 1, None, 3, 2, None]
+    store.append([{"n": 4, "new": ""}, {"n": 0, "new": "y"}])
+    order.appended(range(6, 8), cursor=0)
+    assert [store.rows[r]["n"] for r in order.ids()] == [5, 1, 0, None, 4, 3, 2, None]
+    plain = RowOrder(store)                                    # without pin_fn: the plain sort
+    plain.sort_by("n")
+    assert [store.rows[r]["n"] for r in plain.ids()] == [0, 1, 2, 3, 4, 5, None, None]

@@ -48,13 +48,15 @@ class Session:
                  clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], Awaitable[None]] | None = None,
                  backoff_base: float = 0.5, history_size: int = HISTORY_SIZE,
-                 on_exchange: Iterable[Callable[[Exchange], Any]] = ()):
+                 on_exchange: Iterable[Callable[[Exchange], Any]] = (), net: NetSettings | None = None):
+        """``net``: another session's settings of the same tenant, shared (its TLS context, whose CA
+        bundle takes ~35 ms to load, comes with them): the failed-jobs screen's scan session does."""
         if catalog is None:
             from tui.catalog import load_catalog
             catalog = load_catalog()
         self.tenant = tenant
         self.catalog = catalog
-        self.net = NetSettings.from_tenant(tenant)
+        self.net = net if net is not None else NetSettings.from_tenant(tenant)
         self.on_exchange: list[Callable[[Exchange], Any]] = list(on_exchange)
         self.history: deque[Exchange] = deque(maxlen=history_size)
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -27,10 +27,10 @@ from typing import Any
 
 from tui.commands.common import EXIT_USAGE, UsageError, eprint, report_error, to_json, to_table, write_output
 from tui.export import jobs_export_text
+from tui.triage.watch import DEFAULT_INTERVAL   # seconds between --watch scans (the screen's default too)
 
 __all__ = ["run", "render", "DEFAULT_INTERVAL"]
 
-DEFAULT_INTERVAL = 300                   # seconds between --watch scans (the TUI's default too)
 
 TABLE_COLUMNS = ("customer / tenant", "service", "job type", "job id", "status", "start", "duration",
                  "failed", "total", "first error")

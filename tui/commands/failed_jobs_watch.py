@@ -17,7 +17,8 @@ from typing import Any, Awaitable, Callable
 
 from tui.commands.common import eprint
 from tui.export import to_jsonl
-from tui.triage.seen import SeenStore, fingerprint
+from tui.triage.seen import SeenStore
+from tui.triage.watch import NewFailures, next_scan_delay
 
 __all__ = ["only_new", "watch", "job_line", "WATCH_FORMATS"]
 
@@ -47,22 +48,17 @@ def _csv_rows(jobs: list, header: bool) -> str:
 
 
 class _Printer:
-    """Writes new failures as they arrive, each once per process."""
+    """Writes new failures as they arrive, each once per process (``NewFailures.fresh``)."""
 
-    def __init__(self, fmt: str, write: Callable[[str], Any]):
+    def __init__(self, fmt: str, write: Callable[[str], Any], new: NewFailures):
         self.fmt = fmt
         self.write = write
+        self.new = new
         self.header_done = False
-        self.printed: set[str] = set()
         self.count = 0
 
     def __call__(self, jobs: list) -> list:
-        fresh = []
-        for j in jobs:
-            fp = fingerprint(j)
-            if fp not in self.printed:
-                self.printed.add(fp)
-                fresh.append(j)
+        fresh = self.new.fresh(jobs)
         if not fresh:
             return fresh
         if self.fmt == "jsonl":
@@ -85,7 +81,8 @@ async def watch(session: Any, store: SeenStore, *, since: str, include_exception
     scan's exit code for its new failures."""
     from tui import clock
     from tui.triage import FailedJobsScan, Window
-    printer = _Printer(fmt, write)
+    new = NewFailures(store)
+    printer = _Printer(fmt, write, new)
     code = 0
     n = 0
     while scans is None or n < scans:
@@ -95,8 +92,7 @@ async def watch(session: Any, store: SeenStore, *, since: str, include_exception
 
         def on_event(event: Any) -> None:
             if event.kind == "jobs":
-                new = [j for j in event.jobs if store.is_new(j)]
-                arrived.extend(printer(new))
+                arrived.extend(printer(new.new_of(event.jobs)))
 
         scan = FailedJobsScan(session, window=Window.parse(since), include_exceptions=include_exceptions,
                               concurrency=concurrency, tenant_label=tenant_label, on_event=on_event)
@@ -111,7 +107,7 @@ async def watch(session: Any, store: SeenStore, *, since: str, include_exception
                 where = f" [{e.target}]" if e.target else ""
                 eprint(f"avegraph: {s.label}{where}: {e.message}")
         code = replace(result, jobs=arrived).exit_code
-        wait = max(0.0, started + interval - monotonic())
+        wait = next_scan_delay(started, monotonic(), interval)
         if verbose or arrived:
             eprint(f"avegraph: scan {n} at {clock.utc_now():%H:%M:%S} UTC: {len(arrived)} new "
                    f"failure{'s' if len(arrived) != 1 else ''}" + (f"; next in {wait:.0f} s" if scans is None or n < scans else ""))

@@ -25,6 +25,7 @@ the public names below. The modules, in dependency order:
 ``model``     TenantConfig, Config and their table / form representations
 ``validate``  coercion and checks of one tenant (file tables and forms)
 ``document``  reading and parsing the TOML file
+``watch``     the failed-jobs screen's watch keys (``watch_interval``, ``watch_bell``)
 ``load``      ``load_config``
 ``write``     the locked, atomic 0600 writer
 ``saved``     saved requests: the ``[[saved]]`` tables and the shared TOML file

@@ -14,6 +14,7 @@ from tui.config.errors import ConfigError
 from tui.config.model import Config, TenantConfig
 from tui.config.schema import TENANT_KEYS
 from tui.config.validate import _coerce_toml_value, _first_error, _validate_table
+from tui.config.watch import watch_settings
 
 
 def _tenant_label(table: Mapping[str, Any], index: int) -> str:
@@ -42,6 +43,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     doc, st = _read_document(path, saving=False)
     default_tenant = _top_level_string(doc, "default_tenant", path)
     theme = _top_level_string(doc, "theme", path)
+    watch_settings(doc, path)                 # checked here; kept in ``extra`` (Config.watch_interval)
     tenants: list[TenantConfig] = []
     warnings: list[str] = []
     for index, table in enumerate(_raw_tenant_tables(doc, path), 1):

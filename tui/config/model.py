@@ -201,6 +201,18 @@ class Config:
     def saved_warnings(self) -> list[str]:
         return parse_saved(self.extra.get(SAVED_KEY))[1]
 
+    @property
+    def watch_interval(self) -> float | None:
+        """Seconds between the failed-jobs screen's watch scans (``watch_interval``); None when not set."""
+        from tui.config.watch import watch_settings
+        return watch_settings(self.extra, self.path)[0]
+
+    @property
+    def watch_bell(self) -> bool:
+        """Ring the bell when a watch scan finds a new failure (``watch_bell``; default off)."""
+        from tui.config.watch import watch_settings
+        return bool(watch_settings(self.extra, self.path)[1])
+
     def saved_for(self, tenant: str | None) -> list[SavedRequest]:
         """Saved requests usable with ``tenant``: its own and those without a tenant."""
         return [s for s in self.saved if s.usable_with(tenant)]

@@ -5,7 +5,8 @@ drawing rows on the app's loop never delays its requests. Its constructor argume
 uses; it talks to the screen only by posting messages: its events and exchanges go into its own
 inbox (on the scan's thread) and one ``ScanUpdate`` per batch wakes the receiver, which takes them
 with ``drain()`` on the app's loop. ``JobDetailLoader`` requests a job's detail endpoint and posts
-``DetailLoaded``.
+``DetailLoaded``. ``SeenMarker`` records the jobs a scan showed as seen (``SeenStore.mark``: a
+locked, fsynced write, so in a thread) and posts ``SeenFailed`` when it cannot.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
 
 from tui.triage import FailedJob, FailedJobsScan, Window
-from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate
+from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate, SeenFailed
 
 
 class ScanLoader:
@@ -60,7 +61,7 @@ class ScanLoader:
         # Its own connection pool; the app session's tokens go in and come back out.
         from tui.api.session import Session
         app_session = self.session
-        session = Session(app_session.tenant, app_session.catalog,
+        session = Session(app_session.tenant, app_session.catalog, net=getattr(app_session, "net", None),
                           on_exchange=[lambda ex: self._deliver(("exchange", ex))])
         session.tokens.tokens.update(app_session.tokens.tokens)
         scan = FailedJobsScan(session, window=self.window, include_exceptions=self.include_exceptions,
@@ -126,3 +127,16 @@ class JobDetailLoader:
             self.receiver.post_message(DetailLoaded(self.job, getattr(exc, "exchange", None), exc))
             return
         self.receiver.post_message(DetailLoaded(self.job, ex, None))
+
+
+class SeenMarker:
+    """Marks ``jobs`` seen in ``store`` (the body of a thread worker); ``SeenFailed`` on an OS error."""
+
+    def __init__(self, receiver: MessagePump, store: Any, jobs: list[FailedJob]) -> None:
+        self.receiver, self.store, self.jobs = receiver, store, jobs
+
+    def run(self) -> None:
+        try:
+            self.store.mark(self.jobs)
+        except OSError as exc:
+            self.receiver.post_message(SeenFailed(exc))

@@ -32,3 +32,11 @@ class DetailLoaded(Message):
     def __init__(self, job: FailedJob, exchange: Any, error: BaseException | None) -> None:
         super().__init__()
         self.job, self.exchange, self.error = job, exchange, error
+
+
+class SeenFailed(Message):
+    """The seen state could not be written (the marks of this visit stay on screen)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error

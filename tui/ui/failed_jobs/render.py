@@ -6,16 +6,20 @@ through ``safe_text`` into a ``rich.text.Text``, never through markup.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from typing import Any
 
 from rich.text import Text
 
+from tui import clock
 from tui.textsafe import safe_text
 from tui.triage import FailedJob, SourceState
 from tui.ui.failed_jobs.model import Summary
 
 BAR = 8
+NEW_MARK = "●"                # a failure new since the last look (the table's first column, the summary)
 STATE_MARK = {"pending": ("·", "dim"), "running": ("⟳", "cyan"), "done": ("✔", "green"), "partial": ("◐", "yellow"),
               "failed": ("✖", "bold red"), "skipped": ("–", "dim"), "cancelled": ("■", "yellow")}
 
@@ -66,9 +70,15 @@ def summary_text(jobs: list[FailedJob], shown_exceptions: bool, hidden: int = 0)
     return summary_line(Summary.of(jobs, hidden), shown_exceptions)
 
 
-def summary_line(summary: Summary, shown_exceptions: bool) -> Text:
-    """``51 failed · 42 exceptions │ Microsoft 365 12 failed 18 exc, DMSO audit 23 failed, …``"""
+def summary_line(summary: Summary, shown_exceptions: bool, now: datetime | None = None) -> Text:
+    """``● 3 new since 09:12 UTC · 51 failed · 42 exceptions │ Microsoft 365 12 failed 18 exc, …``
+    (the new part when the seen state is known; ``now``: the day "since" is measured from)."""
     t = Text(no_wrap=True, overflow="ellipsis")
+    if summary.new is not None:
+        t.append(f" {NEW_MARK} {summary.new} new" if summary.new else " 0 new",
+                 style="bold cyan" if summary.new else "dim")
+        t.append(f" since {since_text(summary.since, now)}" if summary.since else " (first look)", style="dim")
+        t.append(" ·", style="dim")
     failed = summary.failed
     t.append(f" {failed} failed", style="bold red" if failed else "bold green")
     if shown_exceptions:
@@ -82,6 +92,41 @@ def summary_line(summary: Summary, shown_exceptions: bool) -> Text:
             t.append(f"{f} failed", style="red")
         if e:
             t.append(f"{' ' if f else ''}{e} exc", style="yellow")
+    return t
+
+
+def since_text(since: datetime, now: datetime | None = None) -> str:
+    """When the tenant was last looked at: ``09:12 UTC`` today, ``Nov 01 09:12 UTC`` before."""
+    since = since.astimezone(timezone.utc)
+    now = (now or clock.utc_now()).astimezone(timezone.utc)
+    return f"{since:%H:%M} UTC" if since.date() == now.date() else f"{since:%b %d %H:%M} UTC"
+
+
+def countdown(seconds: float) -> str:
+    """``4:32`` (``1:04:32`` from an hour): whole seconds, rounded up so 0:00 means "now"."""
+    s = max(0, math.ceil(seconds))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def every_text(interval: float) -> str:
+    whole = int(round(interval))
+    return f"{whole // 60} min" if whole % 60 == 0 else f"{whole} s"
+
+
+def watch_line(*, interval: float, next_in: float | None, scanning: bool, last_scan_at: datetime | None) -> Text:
+    """``◉ watching every 5 min · next scan in 4:32 · last scan 09:12:05 UTC`` (one line, redrawn once a
+    second while watching: same width from second to second)."""
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(" ◉ watching", style="bold cyan")
+    t.append(f" every {every_text(interval)}", style="dim")
+    if scanning:
+        t.append(" · scanning now", style="italic")
+    elif next_in is not None:
+        t.append(f" · next scan in {countdown(next_in)}")
+    if last_scan_at is not None:
+        t.append(f" · last scan {last_scan_at.astimezone(timezone.utc):%H:%M:%S} UTC", style="dim")
     return t
 
 

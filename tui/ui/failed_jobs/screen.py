@@ -8,8 +8,17 @@ page is read), its filter, status, progress and the detail pane (``JobDetail``).
 the server reaches the screen through ``rich.text.Text`` or the table's segments, never markup.
 
 Layout (fits 80x24): header · window / exceptions / concurrency · sources (state, progress, found,
-error) · summary (per service, per status) · the jobs table, status and progress · the detail pane
-(the job's errors and JSON; Enter also requests its detail endpoint).
+error) · summary (new since the last look, per service, per status) · the watch line (``W``) · the
+jobs table, status and progress · the detail pane (the job's errors and JSON; Enter also requests
+its detail endpoint).
+
+New failures: the tenant's seen state (``tui.triage.seen``, shared with ``avegraph failed-jobs
+--new``) is read when the screen opens; a job it does not hold is marked ``●`` in the table's first
+column, sorts first, and is counted in the summary ("● 3 new since 09:12 UTC"). When a scan ends,
+the jobs it showed are recorded as seen (in a thread); the marks stay for the rest of the visit.
+Watch mode (``W``): a scan every ``watch_interval`` seconds (config; default 300), start to start;
+a watch scan adds the failures not in the table yet (at the top, the cursor staying on its job) and
+keeps the others; the bell rings on a new one when ``watch_bell = true``.
 """
 
 from __future__ import annotations
@@ -18,28 +27,30 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Label, OptionList, Select, Static, Switch
+from textual.widgets import OptionList, Static
 
 from tui import clock
 from tui.export import jobs_export_text
 from tui.textsafe import safe_text
 from tui.triage import FailedJob, Window
+from tui.triage.seen import SeenStore
+from tui.triage.watch import NewFailures
+from tui.ui.failed_jobs.controls import ScanControls
 from tui.ui.failed_jobs.detail import VIEW_NAMES, JobDetail
-from tui.ui.failed_jobs.loader import JobDetailLoader, ScanLoader, record_exchange
-from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate
+from tui.ui.failed_jobs.loader import JobDetailLoader, ScanLoader, SeenMarker, record_exchange
+from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate, SeenFailed
 from tui.ui.failed_jobs.model import FailedJobsModel
 from tui.ui.failed_jobs.render import status_text, summary_line
 from tui.ui.failed_jobs.sources import SourceList
 from tui.ui.failed_jobs.table import JobTable
+from tui.ui.failed_jobs.watch import WatchLine, watch_settings
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.results_pane import ResultsPane
 from tui.ui.widgets.tenant_session import SessionReady, TenantSession
 
-WINDOWS = (("last 24 h", "24h"), ("last 7 days", "7d"), ("last 30 days", "30d"), ("custom…", "custom"))
-CONCURRENCY = (1, 2, 3, 4, 6, 8, 12, 16)
 NARROW_W, NARROW_H = 110, 34
 REDRAW = 0.2                  # seconds between redraws (new rows, sources, progress, summary) while scanning
 
@@ -54,6 +65,8 @@ class FailedJobsScreen(Screen):
     FailedJobsScreen #controls Switch { height: 1; width: 6; border: none; padding: 0; margin: 0 2 0 0; }
     FailedJobsScreen #sources { height: auto; max-height: 7; border: none; padding: 0; background: $surface; }
     FailedJobsScreen #summary { height: 1; padding: 0 1; background: $panel; }
+    FailedJobsScreen #watch { display: none; }
+    FailedJobsScreen.-watching #watch { display: block; }
     FailedJobsScreen #jobs { height: 1fr; }
     FailedJobsScreen #detail { height: 2fr; }
     FailedJobsScreen #job-errors { height: auto; max-height: 9; padding: 0 0; overflow-y: auto;
@@ -63,11 +76,13 @@ class FailedJobsScreen(Screen):
     FailedJobsScreen.-compact.-inspecting #jobs { display: none; }
     FailedJobsScreen.-compact.-inspecting #sources { display: none; }
     FailedJobsScreen.-compact.-inspecting #summary { display: none; }
+    FailedJobsScreen.-compact.-inspecting #watch { display: none; }
     """
 
     BINDINGS = [
         Binding("escape", "back", "Back / cancel"),
         Binding("r", "rerun", "Rerun"),
+        Binding("W", "watch", "Watch"),
         Binding("x", "toggle_exceptions", "Exceptions"),
         Binding("e", "export", "Export CSV/JSON"),
         Binding("y", "copy_tsv", "Copy TSV"),
@@ -77,34 +92,36 @@ class FailedJobsScreen(Screen):
     ]
 
     def __init__(self, tenant_name: str, *, window: str = "7d", include_exceptions: bool = True,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, watch_interval: float | None = None, bell: bool | None = None) -> None:
+        """``watch_interval`` / ``bell``: watch mode's settings; None takes them from the config file
+        (``watch_interval``, ``watch_bell``), else 300 s and no bell."""
         super().__init__()
         self.tenant_name = tenant_name
         self.model = FailedJobsModel(tenant_name, window, include_exceptions, concurrency)
+        self._watch_settings = (watch_interval, bell)
+        self.bell_on_new = False
+        self.seen: SeenStore | None = None
         self.session = None
         self.loader: ScanLoader | None = None
         self._scan_worker = None
-        self._flush_scheduled = False
+        self._flush_timer = None               # the redraw due while a scan streams (one at a time)
+        self._finished_token = 0
 
     # -- layout --------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         m = self.model
+        # Before the children mount: set on the screen later, the class restyles every one of them.
+        self._resize_classes(self.app.size)
+        # First: its thread opens the session while the rest mounts, so the scan starts right after.
+        yield TenantSession(self.tenant_name, self.app.session_for)
         yield AppHeader()
-        with Horizontal(id="controls"):
-            yield Label("window")
-            yield Select(WINDOWS, value=m.window_text if m.window_text in dict((v, k) for k, v in WINDOWS)
-                         else "custom", allow_blank=False, compact=True, id="window")
-            yield Label("exceptions")
-            yield Switch(m.include_exceptions, animate=False, id="exceptions")
-            yield Label("concurrency")
-            yield Select([(str(n), n) for n in CONCURRENCY], value=m.concurrency if m.concurrency in CONCURRENCY
-                         else 4, allow_blank=False, compact=True, id="concurrency")
+        yield ScanControls(m.window_text, m.include_exceptions, m.concurrency, id="controls")
         yield SourceList(id="sources")
         yield Static("", id="summary")
+        yield WatchLine(self.model, id="watch")
         yield ResultsPane(table=JobTable(id="jobs", empty_text="No failed jobs yet"), detail=JobDetail(id="detail"),
                           id="results")
         yield Footer()
-        yield TenantSession(self.tenant_name, self.app.session_for)
 
     @property
     def pane(self) -> ResultsPane:
@@ -124,6 +141,19 @@ class FailedJobsScreen(Screen):
             pass
         self.pane.set_status(Text("connecting…", style="dim"))
         self._resize_classes()
+        interval, self.bell_on_new = watch_settings(getattr(self.app, "directory", None), *self._watch_settings)
+        if interval:
+            self.model.watch_interval = interval
+        # The tenant's seen state: what is new since the last look (a bad file is named and rebuilt).
+        self.seen = SeenStore(self.tenant_name).load()
+        self.model.new_failures = NewFailures(self.seen)
+        for warning in self.seen.warnings:
+            self.notify(Text(safe_text(warning, 400)), severity="warning", timeout=10)
+        # The app holds the tenant's session already (the explorer opened it): scan now, before the
+        # first frame, rather than after the session widget's thread says so.
+        session = getattr(self.app, "sessions", {}).get(self.tenant_name)
+        if session is not None:
+            self.on_session_ready(SessionReady(session, None, self.tenant_name))
 
     def on_resize(self) -> None:
         self._resize_classes()
@@ -131,10 +161,13 @@ class FailedJobsScreen(Screen):
             self.query_one(SourceList).forget_shape()     # lines are cut to the width: redraw them all
             self.call_after_refresh(self._render_sources)
 
-    def _resize_classes(self) -> None:
-        self.set_class(self.size.width < NARROW_W or self.size.height < NARROW_H, "-compact")
+    def _resize_classes(self, size: Size | None = None) -> None:
+        size = size or self.size
+        self.set_class(size.width < NARROW_W or size.height < NARROW_H, "-compact")
 
     def on_session_ready(self, message: SessionReady) -> None:
+        if message.session is not None and message.session is self.session:
+            return                             # the session on_mount found already
         if message.error is not None:
             self.model.error = safe_text(str(message.error), 300)
             self.pane.set_status(Text(f"Cannot open {self.tenant_name}: {self.model.error}", style="bold red"))
@@ -144,8 +177,9 @@ class FailedJobsScreen(Screen):
         self.start_scan()
 
     # -- scanning ----------------------------------------------------------------------------------------
-    def start_scan(self) -> None:
-        if self.session is None:
+    def start_scan(self, keep: bool = False) -> None:
+        """A new scan; with ``keep`` (a watch scan) the rows in hand stay and the scan adds to them."""
+        if self.session is None or (keep and self.model.scanning):
             return
         try:
             window = Window.parse(self.model.window_text)
@@ -153,9 +187,10 @@ class FailedJobsScreen(Screen):
             self.pane.set_status(Text(f"window: {exc}", style="bold red"))
             return
         self.cancel_scan()
-        token = self.model.start(clock.perf_counter())
-        self._close_detail()
-        self.table.clear_jobs()
+        token = self.model.start(clock.perf_counter(), keep=keep, wall=clock.utc_now())
+        if not keep:
+            self._close_detail()
+            self.table.clear_jobs()
         self.query_one(SourceList).clear_sources()
         self.pane.show_progress(100, 0)
         self.query_one(AppHeader).crumbs = ("Failed jobs", window.label())
@@ -163,14 +198,15 @@ class FailedJobsScreen(Screen):
         self.loader = ScanLoader(self, self.session, token=token, window=window,
                                  include_exceptions=self.model.include_exceptions,
                                  concurrency=self.model.concurrency, tenant_label=self.tenant_name)
-        self._scan_worker = self.run_worker(self.loader.run, thread=True, group="scan")
+        self._scan_worker = self.run_worker(self.loader.run, thread=True, group="scan", exclusive=True)
+        self.query_one(WatchLine).redraw()
 
     def cancel_scan(self) -> None:
         if self.loader is not None:
             self.loader.cancel()
 
     def on_unmount(self) -> None:
-        self.cancel_scan()
+        self.cancel_scan()                     # the watch line's timer stops with it (WatchLine.on_unmount)
 
     def on_scan_update(self, message: ScanUpdate) -> None:
         if message.token != self.model.token:
@@ -178,14 +214,15 @@ class FailedJobsScreen(Screen):
         if message.event is not None and message.event.kind == "done":
             self.flush()
             return
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self.set_timer(REDRAW, self.flush)
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(REDRAW, self.flush)
 
     def flush(self) -> None:
         """Redraw what the scan changed, a few times a second: new rows, the source list, the
         progress, the status and summary lines."""
-        self._flush_scheduled = False
+        if self._flush_timer is not None:      # the scan's end redraws now: not again a moment later
+            self._flush_timer.stop()
+            self._flush_timer = None
         loader = self.loader
         for kind, what in (loader.drain() if loader is not None else ()):
             if kind == "exchange":
@@ -198,13 +235,32 @@ class FailedJobsScreen(Screen):
         if batch:
             if first:
                 self.table.set_columns(partner=self.model.partner(batch))
-            self.table.add_jobs(self.model.shown(batch))
+            self.table.add_jobs(self.model.shown(batch), self.model.is_new, keep_cursor=self.model.merging)
         self._render_sources()
         pct = self.model.progress_percent()
         if pct is not None:
             self.pane.show_progress(100, pct)
         self.render_summary()
         self.render_status()
+        if self.model.settled and self._finished_token != self.model.token:
+            self._finished_token = self.model.token
+            self.scan_finished()
+
+    def scan_finished(self) -> None:
+        """Once per scan: what it showed is seen now; a watch scan that found new failures rings."""
+        self.mark_seen()
+        if self.model.merging and self.model.added_new and self.bell_on_new:
+            self.app.bell()
+        self.query_one(WatchLine).redraw()
+
+    def mark_seen(self) -> None:
+        """Record the jobs shown as seen (in a thread: the file is written under a lock, with fsync)."""
+        jobs = self.model.to_mark()
+        if self.seen is not None and jobs:
+            self.run_worker(SeenMarker(self, self.seen, jobs).run, thread=True, group="seen")
+
+    def on_seen_failed(self, message: SeenFailed) -> None:
+        self.notify(Text(f"Could not record the jobs seen: {safe_text(str(message.error), 300)}"), severity="warning")
 
     def on_scan_crashed(self, message: ScanCrashed) -> None:
         if self.model.apply_crash(message.token, message.error,
@@ -217,9 +273,11 @@ class FailedJobsScreen(Screen):
     # -- rows ----------------------------------------------------------------------------------------------
     def _rebuild_rows(self) -> None:
         self.table.clear_jobs(keep_view=True)
-        self.table.add_jobs(self.model.shown())
+        self.table.add_jobs(self.model.shown(), self.model.is_new)
         self.render_summary()
         self.render_status()
+        if self.model.settled:
+            self.mark_seen()                   # the exceptions just shown
 
     def visible_jobs(self) -> list[FailedJob]:
         """The jobs the table shows, in its order (filter and sort applied)."""
@@ -238,42 +296,20 @@ class FailedJobsScreen(Screen):
                                                   layout=False)
 
     # -- controls ----------------------------------------------------------------------------------------------
-    @on(Select.Changed, "#window")
-    def _window_changed(self, event: Select.Changed) -> None:
-        value = event.value
-        if value == "custom":
-            from tui.ui.screens.prompt import PathPrompt
-
-            def chosen(text: str | None) -> None:
-                if not text:
-                    return
-                try:
-                    Window.parse(text)
-                except ValueError as exc:
-                    self.notify(Text(str(exc)), severity="error")
-                    return
-                self.model.window_text = text
-                self.start_scan()
-            self.app.push_screen(PathPrompt("Window: since (a duration such as 14d, or a date such as 2026-01-31)",
-                                            "14d"), chosen)
-            return
-        if value != self.model.window_text:
-            self.model.window_text = str(value)
+    def on_scan_controls_changed(self, message: ScanControls.Changed) -> None:
+        m = self.model
+        if message.what == "exceptions":
+            change = m.set_exceptions(message.value)
+            if change == "rescan":
+                self.start_scan()              # the data in hand lacks them: fetch them
+            elif change == "redraw":
+                self._rebuild_rows()
+        elif message.what == "window" and message.value != m.window_text:
+            m.window_text = message.value
             self.start_scan()
-
-    @on(Select.Changed, "#concurrency")
-    def _concurrency_changed(self, event: Select.Changed) -> None:
-        if event.value != self.model.concurrency and isinstance(event.value, int):
-            self.model.concurrency = event.value
+        elif message.what == "concurrency" and message.value != m.concurrency:
+            m.concurrency = message.value
             self.start_scan()
-
-    @on(Switch.Changed, "#exceptions")
-    def _exceptions_changed(self, event: Switch.Changed) -> None:
-        change = self.model.set_exceptions(event.value)
-        if change == "rescan":
-            self.start_scan()                  # the data in hand lacks them: fetch them
-        elif change == "redraw":
-            self._rebuild_rows()
 
     @on(ResultsPane.FilterChanged, "#results")
     def _filter_changed(self, event: ResultsPane.FilterChanged) -> None:
@@ -367,9 +403,22 @@ class FailedJobsScreen(Screen):
     def action_rerun(self) -> None:
         self.start_scan()
 
+    def action_watch(self) -> None:
+        """Watch mode on or off: a scan every ``watch_interval`` seconds, new failures added at the top."""
+        on = self.model.toggle_watch(clock.perf_counter())
+        self.set_class(on, "-watching")
+        line = self.query_one(WatchLine)
+        if on:
+            line.start()
+        else:
+            line.stop()
+
+    def on_watch_line_due(self, message: WatchLine.Due) -> None:
+        if self.model.watch_due(clock.perf_counter()):
+            self.start_scan(keep=True)
+
     def action_toggle_exceptions(self) -> None:
-        sw = self.query_one("#exceptions", Switch)
-        sw.value = not sw.value               # Switch.Changed does the rest
+        self.query_one(ScanControls).toggle_exceptions()
 
     def action_detail(self) -> None:
         row = self.table.current_row()
@@ -378,4 +427,4 @@ class FailedJobsScreen(Screen):
             self.open_detail(job)
 
     def action_window(self) -> None:
-        self.query_one("#window", Select).focus()
+        self.query_one(ScanControls).focus_window()

@@ -88,6 +88,7 @@ class PagedTable(VirtualLines):
         *,
         preferred: Sequence[str] = (),
         row_style_fn: Callable[[Any], Severity] | None = None,
+        pin_fn: Callable[[Any], bool] | None = None,
         max_column_width: int = 40,
         empty_text: str = "No rows",
         name: str | None = None,
@@ -97,7 +98,7 @@ class PagedTable(VirtualLines):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._store = RowStore(preferred, max_width=max_column_width)
-        self._rows = RowOrder(self._store)
+        self._rows = RowOrder(self._store, pinned=pin_fn)   # pin_fn: rows sorted first (RowOrder.pinned)
         self._empty_text = empty_text
         self._cursor_col = 0
         self._layout = ColumnLayout()

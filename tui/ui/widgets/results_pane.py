@@ -34,6 +34,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Static
 
@@ -124,10 +125,15 @@ class ResultsPane(Vertical):
 
     # -- status line and progress -------------------------------------------------------------
     def set_status(self, text: Text | str) -> None:
-        self._status.update(text)
+        """Show ``text``; the screen is laid out again only when the line's height changes (a status
+        redrawn a few times a second while loading must not re-layout the screen each time)."""
+        status = self._status
+        shown = status.content_region            # as laid out now (a pending layout measures it again anyway)
+        height = visualize(status, text, markup=False).get_height(status.styles, shown.width) if shown.width else -1
+        status.update(text, layout=height != shown.height)
 
     def show_error(self, text: str) -> None:
-        self._status.update(Text("⚠ " + text, style="bold red"))
+        self.set_status(Text("⚠ " + text, style="bold red"))
 
     def show_progress(self, total: float | None, progress: float) -> None:
         self._progress.display = True

@@ -10,7 +10,7 @@ Both are plain Python (no Textual): the widget turns positions into lines on scr
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
 
@@ -196,8 +196,11 @@ class RowOrder:
     load-order ids of the visible rows, in display order. ``sorted_ids`` is every id in sort order.
     """
 
-    def __init__(self, store: RowStore) -> None:
+    def __init__(self, store: RowStore, pinned: Callable[[Any], bool] | None = None) -> None:
         self.store = store
+        # row -> True for rows that sort before all others, whatever the column and direction
+        # (the failed-jobs screen's new failures); None: a plain sort.
+        self.pinned = pinned
         self.reset()
 
     def reset(self) -> None:
@@ -236,12 +239,11 @@ class RowOrder:
         if column is None:
             self.sort_column, self.sort_keys, self.sorted_ids = None, [], None
         else:
-            store = self.store
-            keys = [sort_key(store.value(r, column)) for r in range(len(store))]
+            self.sort_column, self.sort_reverse = column, reverse
+            keys = [self._key(r, column) for r in range(len(self.store))]
             present = [r for r in range(len(keys)) if keys[r] is not None]
             missing = [r for r in range(len(keys)) if keys[r] is None]
             present.sort(key=keys.__getitem__, reverse=reverse)
-            self.sort_column, self.sort_reverse = column, reverse
             self.sort_keys, self.sorted_ids = keys, present + missing
         self.rebuild()
 
@@ -250,6 +252,17 @@ class RowOrder:
         if self.sort_column != key:
             return key, False
         return (key, True) if not self.sort_reverse else (None, False)
+
+    def _key(self, row_id: int, column: str) -> tuple | None:
+        """The sort key of a row; with ``pinned``, (group, has a value, key): pinned rows first and
+        rows without a value last within each group, in either direction (never None)."""
+        k = sort_key(self.store.value(row_id, column))
+        if self.pinned is None:
+            return k
+        first = bool(self.pinned(self.store.rows[row_id]))
+        if self.sort_reverse:
+            return (int(first), int(k is not None), k or ())
+        return (int(not first), int(k is None), k or ())
 
     def rebuild(self) -> None:
         needle = self.needle
@@ -288,7 +301,7 @@ class RowOrder:
         first_changed, shift = new_ids.start, 0
         if self.sort_column is not None:
             key = self.sort_column
-            self.sort_keys.extend(sort_key(self.store.value(r, key)) for r in new_ids)
+            self.sort_keys.extend(self._key(r, key) for r in new_ids)
             assert self.sorted_ids is not None
             for r in new_ids:
                 self._insert_sorted(self.sorted_ids, r)
