@@ -188,7 +188,8 @@ class TestControls:
             assert len(lines) == rows + 1 and lines[0].startswith("customer,customer_id,tenant")
             doc = json.loads((tmp_path / "jobs.json").read_text())
             assert len(doc) == rows and {"status", "severity", "errors", "item"} <= set(doc[0])
-            assert screen.export_text("jobs.txt") is None        # only .csv / .json
+            from tui.export import jobs_export_text
+            assert jobs_export_text(screen.visible_jobs(), "jobs.txt") is None        # only .csv / .json
             await pilot.press("y")
             await pilot.pause()
             assert app.clipboard.count("\n") == rows + 1 and app.clipboard.startswith("new\tservice\t")

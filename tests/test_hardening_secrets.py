@@ -106,8 +106,15 @@ async def test_explorer_session_shows_logs_and_exports_no_secret(fs, tmp_path, c
         assert mode(saved) == 0o600
         shots["saved body"] = saved.read_text()
         assert "echo" in shots["saved body"]
-        # the history: every request, token requests included
+        # the persistent history (H): every request of this and past sessions
         await press(pilot, "H")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "RequestHistoryScreen")
+        await wait_until(pilot, lambda: "History of" in screen_text(app))
+        shots["past requests"] = screen_text(app) + app.export_screenshot() + repr(app.screen.entries)
+        await press(pilot, "escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        # this session's exchanges (`:exchanges`): every request, token requests included
+        screen.action_exchanges()
         await wait_until(pilot, lambda: app.screen.__class__.__name__ == "HistoryScreen")
         from tui.ui.screens.history import history_row
         rows = [history_row(i, ex) for i, ex in enumerate(app.screen.exchanges)]

@@ -104,9 +104,7 @@ class ExplorerScreen(Screen):
         return self.size.width < NARROW
 
     def on_mount(self) -> None:
-        header = self.query_one(AppHeader)
-        header.tenant = self.tenant_name
-        header.demo = any(e.name == self.tenant_name and e.demo for e in self.app.directory.entries())
+        self.query_one(AppHeader).show_tenant(self.tenant_name, self.app.directory)
         self.resources.set_saved(self.app.saved_requests(self.tenant_name))
         self.resources.focus()
 

@@ -32,13 +32,13 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 from tui import clock
-from tui.export import jobs_export_text
 from tui.textsafe import safe_text
 from tui.triage import FailedJob, Window
 from tui.triage.seen import SeenStore
 from tui.triage.watch import NewFailures
 from tui.ui.failed_jobs.controls import ScanControls
 from tui.ui.failed_jobs.detail import VIEW_NAMES, JobDetail
+from tui.ui.failed_jobs.export import ask_and_export
 from tui.ui.failed_jobs.loader import JobDetailLoader, ScanLoader, SeenMarker, record_exchange
 from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate, SeenFailed
 from tui.ui.failed_jobs.model import FailedJobsModel
@@ -132,13 +132,7 @@ class FailedJobsScreen(Screen):
         return self.query_one(JobTable)
 
     def on_mount(self) -> None:
-        header = self.query_one(AppHeader)
-        header.tenant = self.tenant_name
-        header.crumbs = ("Failed jobs",)
-        try:
-            header.demo = any(e.name == self.tenant_name and e.demo for e in self.app.directory.entries())
-        except Exception:  # noqa: BLE001 - a header badge is not worth failing over
-            pass
+        self.query_one(AppHeader).show_tenant(self.tenant_name, getattr(self.app, "directory", None), "Failed jobs")
         self.pane.set_status(Text("connecting…", style="dim"))
         self._resize_classes()
         interval, self.bell_on_new = watch_settings(getattr(self.app, "directory", None), *self._watch_settings)
@@ -365,28 +359,7 @@ class FailedJobsScreen(Screen):
         self.notify(Text(f"Copied {self.table.visible_count:,} rows as TSV"))
 
     def action_export(self) -> None:
-        from tui.ui.screens.prompt import PathPrompt
-        stamp = clock.utc_now().strftime("%Y%m%d-%H%M")
-        default = f"failed-jobs-{self.tenant_name}-{stamp}.csv"
-        self.app.push_screen(PathPrompt("Export the table to (.csv or .json)", default), self.export_to)
-
-    def export_to(self, path: str | None) -> None:
-        if not path:
-            return
-        text = self.export_text(path)
-        if text is None:
-            self.notify(Text("Export: the file name must end in .csv or .json"), severity="error")
-            return
-        from tui.files import write_text_atomic
-        try:
-            target = write_text_atomic(path, text)
-        except OSError as exc:
-            self.notify(Text(f"Could not export: {exc}"), severity="error")
-            return
-        self.notify(Text(f"Exported {len(self.visible_jobs()):,} jobs to {target}"))
-
-    def export_text(self, path: str) -> str | None:
-        return jobs_export_text(self.visible_jobs(), path)
+        ask_and_export(self.app, self.tenant_name, self.visible_jobs)
 
     # -- actions ---------------------------------------------------------------------------------------------------
     def action_back(self) -> None:

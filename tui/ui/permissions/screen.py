@@ -94,15 +94,7 @@ class PermissionsScreen(Screen):
         return self.query_one(f"#{tab}-table", PagedTable)
 
     def on_mount(self) -> None:
-        header = self.query_one(AppHeader)
-        header.tenant = self.tenant_name
-        header.crumbs = ("Permissions",)
-        directory = getattr(self.app, "directory", None)
-        try:
-            header.demo = any(e.name == self.tenant_name and e.demo for e in directory.entries()) \
-                if directory is not None else False
-        except Exception:  # listing tenants must never break this screen
-            header.demo = False
+        self.query_one(AppHeader).show_tenant(self.tenant_name, getattr(self.app, "directory", None), "Permissions")
         self._fill_matrix()
         self.set_interval(1.0, self._tick)
         self.call_after_refresh(self._focus_tab, self._active_tab())

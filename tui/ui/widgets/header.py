@@ -7,6 +7,7 @@ server (a customer's organisation name) and must show literally.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -35,6 +36,14 @@ class AppHeader(Widget):
     accent: reactive[str | None] = reactive(None)
     demo: reactive[bool] = reactive(False)
     crumbs: reactive[tuple[str, ...]] = reactive(())
+
+    def show_tenant(self, name: str, directory: Any, *crumbs: str) -> None:
+        """The tenant's badge (DEMO when the directory says it is a demo tenant) and the crumbs."""
+        self.tenant, self.crumbs = name, crumbs
+        try:
+            self.demo = any(e.name == name and e.demo for e in directory.entries()) if directory is not None else False
+        except Exception:  # noqa: BLE001 - listing tenants must never break a screen for a badge
+            self.demo = False
 
     def render(self) -> Text:
         width = self.size.width
