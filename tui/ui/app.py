@@ -58,9 +58,13 @@ class AvegraphApp(App):
         from tui.catalog import load_catalog
         return load_catalog()
 
-    def on_mount(self) -> None:
+    def get_default_screen(self):
+        """The tenant screen is the base of the stack: built once, instead of a blank default screen
+        being composed, laid out and drawn first and the tenant screen pushed over it."""
         from tui.ui.screens.tenants import TenantScreen
-        self.push_screen(TenantScreen())
+        return TenantScreen()
+
+    def on_mount(self) -> None:
         if self.open_tenant:
             self.call_after_refresh(self.open_explorer, self.open_tenant)
 
@@ -129,11 +133,12 @@ class AvegraphApp(App):
 
     # -- actions -------------------------------------------------------------------
     def action_tenants(self) -> None:
+        """Back to the tenant list: the base of the stack (get_default_screen)."""
         from tui.ui.screens.tenants import TenantScreen
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, TenantScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, TenantScreen):
             self.pop_screen()
         if not isinstance(self.screen, TenantScreen):
-            self.pop_screen() if len(self.screen_stack) > 1 else self.push_screen(TenantScreen())
+            self.push_screen(TenantScreen())
 
     def action_help(self) -> None:
         from tui.ui.screens.help import HelpScreen
