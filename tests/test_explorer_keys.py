@@ -36,7 +36,7 @@ async def tree_to(pilot, screen, service: str, endpoint_id: str):
     tree = screen.query_one(ResourceTree)
     svc = next(n for n in tree.root.children if service in str(n.label))
     svc.expand()
-    await pilot.pause()
+    await pilot.pause()          # not settle(): a test holds the session's worker open on purpose
     node = next(n for n in svc.children if n.data.endpoint.id == endpoint_id)
     tree.move_cursor(node)
     tree.focus()
@@ -80,7 +80,7 @@ class TestFocusFollowsTheWork:
             await answered(pilot, screen)
             assert app.focused is table_of(screen)
             await pilot.press("down", "enter")
-            await pilot.pause()
+            await settle(pilot)
             from tui.ui.screens.item_actions import ItemActions
             assert isinstance(app.screen, ItemActions)
             assert app.screen.item == screen.view.items[1]      # the second customer, no tree node
@@ -90,7 +90,7 @@ class TestFocusFollowsTheWork:
             screen = await explorer_on(pilot, "elements-legacy.customers", tenant="demo-partner")
             first = screen.view
             await pilot.press("enter")                          # the first customer: its actions
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("down", "enter")                  # its protected data (a list)
             await wait_until(pilot, lambda: screen.view is not first)
             await answered(pilot, screen)
@@ -133,7 +133,7 @@ class TestForbidden:
             assert "0 · page 0" not in text and "No rows" not in text
             assert "Add the scope" in text                       # the detail, in the table's body
             await pilot.press("P")
-            await pilot.pause()
+            await settle(pilot)
             from tui.ui.permissions.screen import PermissionsScreen
             assert isinstance(app.screen, PermissionsScreen)
 
@@ -179,9 +179,9 @@ class TestEightyColumns:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await explorer_on(pilot, "m365.cloudbackupjobs")
             await pilot.press("enter")                          # a job: its JSON in the inspector
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("escape")                         # not to its detail
-            await pilot.pause()
+            await settle(pilot)
             assert screen.pane.detail_shown and not table_of(screen).display
             await jump(pilot, "audit")
             await answered(pilot, screen)
@@ -206,18 +206,18 @@ class TestEightyColumns:
             assert "Service Subscriptions for All" in screen_text(app)          # more than 27 columns
             before = tree.outer_size.width
             await pilot.press("greater_than_sign")
-            await pilot.pause()
+            await settle(pilot)
             assert tree.outer_size.width > before
             assert "Service Subscriptions for All Your Customers" in screen_text(app)
             await pilot.press("less_than_sign")
-            await pilot.pause()
+            await settle(pilot)
             assert tree.outer_size.width == before
 
     async def test_enum_pickers_are_as_wide_as_their_values(self, app):
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await explorer_on(pilot, "m365.cloudbackupjobs")
             await pilot.press("ctrl+r")
-            await pilot.pause()
+            await settle(pilot)
             assert screen.query_one("#param-window").outer_size.width <= 24
 
     async def test_the_footer_fits_with_the_most_important_keys_first(self, app):
@@ -237,7 +237,7 @@ class TestEightyColumns:
             assert "Inspect" in footer and "Re-run" in footer and "Close" in footer
             assert "Jump" not in footer
             await pilot.press("enter")                          # the footer's first key does what it says
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, ExplorerScreen)
             assert app.screen.query_one(ExchangeInspector).exchange is not None
 
@@ -247,11 +247,11 @@ class TestEightyColumns:
             from tui.ui.screens.history import RequestHistoryScreen
             chosen = []
             app.push_screen(RequestHistoryScreen("demo-aos", *app.past_requests("demo-aos")), chosen.append)
-            await pilot.pause()
+            await settle(pilot)
             footer = lines(app)[-1]
             assert "Re-run" in footer and "Edit and run" in footer and "Close" in footer
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             assert chosen and chosen[0][0] == "run"
 
     async def test_no_rows_only_after_a_load_returned_none(self, make_sim, tmp_path):
@@ -288,7 +288,7 @@ class TestHelp:
         async with app.run_test(size=(160, 48)) as pilot:
             await explorer_on(pilot)
             await pilot.press("question_mark")
-            await pilot.pause()
+            await settle(pilot)
             text = help_text(app)
             assert text.index("On this screen") < text.index("Explorer") < text.index("Everywhere") \
                 < text.index("Tenant screen")
@@ -296,8 +296,8 @@ class TestHelp:
 
     async def test_on_the_tenant_screen_its_own_keys_come_first(self, app):
         async with app.run_test(size=(160, 48)) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("question_mark")
-            await pilot.pause()
+            await settle(pilot)
             text = help_text(app)
             assert text.index("Tenant screen") < text.index("Everywhere") < text.index("Explorer")

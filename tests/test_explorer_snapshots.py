@@ -30,10 +30,10 @@ class TestExplorerSnapshots:
             tree = screen.query_one(ResourceTree)
             node = next(n for n in tree.root.children if "Microsoft 365" in str(n.label))
             node.expand()
-            await pilot.pause()
+            await settle(pilot)
             tree.move_cursor(node.children[0])
             tree.focus()
-            await pilot.pause()
+            await settle(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
@@ -79,7 +79,7 @@ class TestKeyboardFlowSnapshots:
             tree = screen.query_one(ResourceTree)
             service = next(n for n in tree.root.children if "Microsoft 365" in str(n.label))
             service.expand()
-            await pilot.pause()
+            await settle(pilot)
             tree.move_cursor(next(n for n in service.children if n.data.endpoint.id == "m365.cloudbackupjobs"))
             tree.focus()
             await pilot.press("enter")
@@ -107,7 +107,7 @@ class TestInspectorSnapshots:
         async def run_before(pilot) -> None:
             await explorer_on(pilot, "m365.cloudbackupjobs")
             await pilot.press("i")
-            await pilot.pause()
+            await settle(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
@@ -117,7 +117,7 @@ class TestInspectorSnapshots:
         async def run_before(pilot) -> None:
             await explorer_on(pilot, "m365.cloudbackupjobs")
             await pilot.press("i")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("w")
             await steady_cursors(pilot)
 
@@ -130,7 +130,7 @@ class TestItemSnapshots:
         async def run_before(pilot) -> None:
             await explorer_on(pilot, "elements.customers", tenant="demo-partner")
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
@@ -153,7 +153,7 @@ class TestNavigationSnapshots:
             await wait_until(pilot, lambda: screen.view.endpoint.id == "m365.cloudbackupjobs" and screen.view.pages)
             await settle(pilot)
             await pilot.press("H")
-            await pilot.pause()
+            await settle(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
@@ -162,6 +162,6 @@ class TestNavigationSnapshots:
         async def run_before(pilot) -> None:
             await explorer_on(pilot)
             await pilot.press("question_mark")
-            await pilot.pause()
+            await settle(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)

@@ -28,7 +28,7 @@ class TestBrowse:
             tree = screen.query_one(ResourceTree)
             m365 = next(n for n in tree.root.children if "Microsoft 365" in str(n.label))
             m365.expand()
-            await pilot.pause()
+            await settle(pilot)
             jobs = next(n for n in m365.children if n.data.endpoint.id == "m365.cloudbackupjobs")
             tree.move_cursor(jobs)
             tree.focus()
@@ -80,11 +80,11 @@ class TestPaging:
                 assert len(ids) == len(set(ids))
             await pilot.press("slash")
             await pilot.press(*"fail")
-            await pilot.pause()
+            await settle(pilot)
             assert 0 < t.visible_count < t.row_count
             await pilot.press("escape")
             await pilot.press("s")
-            await pilot.pause()
+            await settle(pilot)
             assert t.sort_column is not None
 
     async def test_a_failed_page_keeps_rows_and_retries_from_its_cursor(self, app, sim):
@@ -113,7 +113,7 @@ class TestDrillDown:
             t = table(app)
             t.focus()
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             from tui.ui.screens.item_actions import ItemActions
             assert isinstance(app.screen, ItemActions)
             idx = next(i for i, (e, _) in enumerate(app.screen.choices) if e.id == "elements.avpt-products-jobs")
@@ -132,20 +132,20 @@ class TestInspector:
             screen.open_endpoint(app.catalog.get("aos.jobs"), {}, {})
             await settle(pilot)
             await pilot.press("i")
-            await pilot.pause()
+            await settle(pilot)
             inspector = screen.query_one(ExchangeInspector)
             ex = inspector.exchange
             assert ex.status == 200 and ex.request_id
             text = screen_text(app)
             assert "200" in text and ex.request_id[:8] in text
             await pilot.press("h")
-            await pilot.pause()
+            await settle(pilot)
             headers = str(inspector.query_one("#inspector-headers").render())
             assert "Bearer ••••" in headers
             token = next(iter(screen.session.tokens.tokens.values())).access_token
             assert token not in headers and token not in screen_text(app)
             await pilot.press("c")
-            await pilot.pause()
+            await settle(pilot)
             assert "$AVEGRAPH_TOKEN" in app.clipboard and token not in app.clipboard
 
     async def test_rerun_from_history(self, app, sim):
@@ -155,7 +155,7 @@ class TestInspector:
             await settle(pilot)
             n = len(screen.history)
             await pilot.press("H")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("r")
             await settle(pilot)
             assert len(screen.history) == n + 1
@@ -193,11 +193,11 @@ class TestHostileData:
             assert "\x1b" not in text
             await pilot.click(PagedTable, offset=(3, 2))   # a click on the cell must not quit
             await pilot.press("i")
-            await pilot.pause()
+            await settle(pilot)
             assert app.is_running
             assert "\x1b" not in screen_text(app)
             app.notify("[bold]x[/] \x1b]0;t\x07")
-            await pilot.pause()
+            await settle(pilot)
             assert app.is_running
 
 

@@ -30,7 +30,7 @@ def app(sim, tmp_path):
 
 async def open_failed(pilot, tenant: str = "demo-aos", **kw) -> FailedJobsScreen:
     app = pilot.app
-    await pilot.pause()
+    await settle(pilot)
     app.push_screen(FailedJobsScreen(tenant, **kw))
     await wait_until(pilot, lambda: isinstance(app.screen, FailedJobsScreen) and app.screen.is_mounted
                      and bool(app.screen.query(PagedTable)))
@@ -40,7 +40,7 @@ async def open_failed(pilot, tenant: str = "demo-aos", **kw) -> FailedJobsScreen
 async def until_done(pilot, screen: FailedJobsScreen, rounds: int = 3000) -> None:
     await wait_until(pilot, lambda: screen.model.settled,
                      rounds=rounds)
-    await pilot.pause()
+    await settle(pilot)
 
 
 def table(screen) -> PagedTable:
@@ -122,7 +122,7 @@ class TestTenant:
             await settle(pilot)
             assert inspector.exchange.endpoint_id == "m365.cloudbackupjobs"
             await pilot.press("escape")                       # closes the detail first
-            await pilot.pause()
+            await settle(pilot)
             assert not screen.query_one("#detail").display and isinstance(app.screen, FailedJobsScreen)
 
 
@@ -163,11 +163,11 @@ class TestControls:
             await until_done(pilot, screen)
             assert screen.model.result.window.span == timedelta(days=7)
             screen.query_one("#window", Select).value = "30d"
-            await pilot.pause()
+            await settle(pilot)
             await until_done(pilot, screen)
             assert screen.model.result.window.span == timedelta(days=30)
             screen.query_one("#concurrency", Select).value = 2
-            await pilot.pause()
+            await settle(pilot)
             await until_done(pilot, screen)
             assert screen.model.result.concurrency == 2
 
@@ -191,7 +191,7 @@ class TestControls:
             from tui.export import jobs_export_text
             assert jobs_export_text(screen.visible_jobs(), "jobs.txt") is None        # only .csv / .json
             await pilot.press("y")
-            await pilot.pause()
+            await settle(pilot)
             assert app.clipboard.count("\n") == rows + 1 and app.clipboard.startswith("new\tservice\t")
 
 

@@ -151,7 +151,7 @@ class TestWatch:
             await pilot.press("down", "down")
             held = screen.visible_jobs()[table.cursor_row]
             await pilot.press("W")
-            await pilot.pause()
+            await settle(pilot)
             line = screen.query_one(WatchLine)
             assert screen.model.watching and line.display
             assert "next scan in 1:00" in screen_text(app)        # the interval from the last scan's start
@@ -197,7 +197,7 @@ class TestWatch:
             assert not SeenStore("demo-aos").load().new_jobs(clean.jobs)        # all recorded as seen
             # W again stops: no timer, no scan however late it gets
             await pilot.press("W")
-            await pilot.pause()
+            await settle(pilot)
             assert not screen.model.watching and not line.display and line._timer is None
             driven_clock(10_000)
             await pilot.pause(0.05)
@@ -248,7 +248,7 @@ class TestWatch:
             driven_clock(500)                                  # long overdue while the scan runs
             line.tick()
             line.tick()
-            await pilot.pause()
+            await settle(pilot)
             assert screen.model.token == token + 1
             assert len([w for w in app.workers if w.group == "scan" and w.is_running]) <= 1
             await until_done(pilot, screen)

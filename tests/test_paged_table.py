@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
+from tests.ui_helpers import settle
 from tui.ui.widgets import row_store as pt_module  # the cells are computed where the rows are stored
 from tui.ui.widgets.paged_table import PagedTable, RowStore, fit_cell
 
@@ -55,7 +56,7 @@ async def test_append_pages_render_header_and_rows():
         assert "No rows" in lines(table)[1]
         table.append_rows(page(0))
         table.append_rows(page(100))
-        await pilot.pause()
+        await settle(pilot)
         assert table.row_count == table.visible_count == 200
         assert table.columns == ["name", "id", "size"]
         rendered = lines(table)
@@ -74,7 +75,7 @@ async def test_cursor_keys_and_scrolling():
     async with app.run_test(size=(80, 24)) as pilot:
         table = table_of(app)
         table.append_rows(page(0, 300))
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "down", "down")
         assert table.cursor_row == 3
         assert table.current_row()["id"] == 3
@@ -82,11 +83,11 @@ async def test_cursor_keys_and_scrolling():
         height = table.scrollable_content_region.height
         assert table.cursor_row == 3 + height - 1
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)
         assert table.cursor_row == 299
         assert "item-299" in lines(table)[-1] or any("item-299" in line for line in lines(table))
         await pilot.press("home")
-        await pilot.pause()
+        await settle(pilot)
         assert table.cursor_row == 0 and table.scroll_offset.y == 0
         await pilot.press("up")
         assert table.cursor_row == 0
@@ -94,7 +95,7 @@ async def test_cursor_keys_and_scrolling():
         assert table.cursor_column == 1
         assert table.cursor_column_key == "name"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.selected == [(0, table.store.rows[0])]
         assert app.moved  # CursorMoved was posted
 
@@ -104,19 +105,19 @@ async def test_near_end_posted_once_per_row_count():
     async with app.run_test(size=(80, 24)) as pilot:
         table = table_of(app)
         table.append_rows(page(0))
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == []
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == [100]
         await pilot.press("up", "down", "up", "end")
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == [100]
         table.append_rows(page(100))
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == [100]  # cursor at 99 is far from row 199
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == [100, 200]
 
 
@@ -139,7 +140,7 @@ async def test_filter_and_inverted_filter():
         assert table.visible_count == 11
         table.append_rows([{"id": 1000, "name": "ITEM-5x"}])
         assert table.visible_count == 12
-        await pilot.pause()
+        await settle(pilot)
         assert "ITEM-5x" in "".join(lines(table))  # the 12th visible row is on screen
         table.set_filter("")
         assert table.visible_count == table.row_count == 201
@@ -179,7 +180,7 @@ async def test_sort_numeric_and_append_while_sorted():
         table.append_rows([{"v": 20}, {"v": 3}])
         values = [table.store.rows[table.row_id_at(i)].get("v") for i in range(table.visible_count)]
         assert values == [10, 20, 50, 100, 1000]
-        await pilot.pause()
+        await settle(pilot)
         assert "▲ v" in lines(table)[0]
         table.sort_by(None)
         table.set_filter("")
@@ -195,14 +196,14 @@ async def test_rows_sorted_in_above_keep_the_cursor_on_its_row_or_at_the_head():
         table = table_of(app)
         table.sort_by("id", reverse=True)
         table.append_rows(page(0, 50))
-        await pilot.pause()
+        await settle(pilot)
         table.append_rows(page(100, 5))                   # sort above everything
         assert table.cursor_row == 0 and table.current_row()["id"] == 104
         table.move_cursor(row=10)
-        await pilot.pause()
+        await settle(pilot)
         row, screen_line = table.current_row(), table.cursor_row - table.scroll_offset.y
         table.append_rows(page(200, 30))
-        await pilot.pause()
+        await settle(pilot)
         assert table.current_row() is row
         assert table.cursor_row - table.scroll_offset.y == screen_line
 
@@ -221,7 +222,7 @@ async def test_sort_action_cycles_and_keeps_cursor_row():
         assert table.sort_reverse is True
         table.action_sort_column()
         assert table.sort_column is None
-        await pilot.pause()
+        await settle(pilot)
 
 
 async def test_hostile_strings_render_literally_and_do_not_act():
@@ -229,7 +230,7 @@ async def test_hostile_strings_render_literally_and_do_not_act():
     async with app.run_test(size=(80, 24)) as pilot:
         table = table_of(app)
         table.append_rows([{"msg": s, "other": s} for s in HOSTILE])
-        await pilot.pause()
+        await settle(pilot)
         rendered = lines(table)
         text = "\n".join(rendered)
         for s in ("[/nope]", "job [id=5]", "[@click=app.quit]x[/]", "[bold]x[/]"):
@@ -244,7 +245,7 @@ async def test_hostile_strings_render_literally_and_do_not_act():
         await pilot.press("down", "enter", "right", "enter")
         await pilot.click(PagedTable, offset=(3, 3))
         await pilot.click(PagedTable, offset=(3, 3), times=2)
-        await pilot.pause()
+        await settle(pilot)
         assert app.is_running
         assert "\x1b" not in table.rows_as_tsv()
 
@@ -254,7 +255,7 @@ async def test_status_colouring_uses_component_classes():
     async with app.run_test(size=(80, 24)) as pilot:
         table = table_of(app)
         table.append_rows([{"id": 1, "state": None}, {"id": 2, "state": "failed"}, {"id": 3, "state": "attention"}])
-        await pilot.pause()
+        await settle(pilot)
         table.move_cursor(row=0)
         error = table.get_component_rich_style("paged-table--failed", partial=True).color
         warning = table.get_component_rich_style("paged-table--attention", partial=True).color
@@ -275,14 +276,14 @@ async def test_truncation_and_wide_text_at_80_columns():
     async with app.run_test(size=(80, 24)) as pilot:
         table = table_of(app)
         table.append_rows([{"id": "x" * 100, "jp": "日本語" * 20, "n": 1}])
-        await pilot.pause()
+        await settle(pilot)
         row = lines(table)[1]
         assert "x" * 39 + "…" in row
         strip = table.render_line(1)
         assert strip.cell_length == table.size.width
         assert table.store.widths[0] == 40
         await pilot.press("right", "right")  # horizontal scroll follows the cursor column
-        await pilot.pause()
+        await settle(pilot)
         assert table.scroll_offset.x > 0
         assert "│" in lines(table)[0]
 
@@ -294,7 +295,7 @@ async def test_append_is_o_page(monkeypatch):
         table = table_of(app)
         for start in range(0, 10_000, 2_000):
             table.append_rows(page(start, 2_000))
-        await pilot.pause()
+        await settle(pilot)
         calls = 0
         real = pt_module.cell_text
 
@@ -318,7 +319,7 @@ async def test_clear_and_tsv():
         tsv = table.rows_as_tsv()
         assert tsv == "a\tb\nx⇥y\tl1↵l2\n1\t\n"
         table.clear()
-        await pilot.pause()
+        await settle(pilot)
         assert table.row_count == 0 and table.current_row() is None and table.columns == []
         table.append_rows(["plain", 3])  # non-dict rows go in a "value" column
         assert table.columns == ["value"]
@@ -343,16 +344,16 @@ async def test_near_end_after_short_pages_but_not_while_filtering():
     async with app.run_test(size=(80, 24)) as pilot:
         table = table_of(app)
         table.append_rows(page(0, 5))  # does not fill the screen: ask for more
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == [5]
         table.set_filter("nothing matches this")
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == [5]  # same row count: not again
         table.append_rows(page(5, 5))
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == [5]  # appends while filtering do not chain fetches
         await pilot.press("down")
-        await pilot.pause()
+        await settle(pilot)
         assert app.near_end == [5, 10]  # the user's move does
 
 
@@ -361,7 +362,7 @@ async def test_row_style_fn_set_later_repaints():
     async with app.run_test(size=(80, 24)) as pilot:
         table = table_of(app)
         table.append_rows([{"id": 1, "state": "failed"}, {"id": 2, "state": "failed"}])
-        await pilot.pause()
+        await settle(pilot)
         before = {seg.style.color for seg in table.render_line(2)}
         table.row_style_fn = lambda row: row.get("state")
         after = {seg.style.color for seg in table.render_line(2)}

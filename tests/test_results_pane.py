@@ -45,18 +45,18 @@ class TestResultsPane:
             pane.append_rows([{"a": "y"}, {"a": "x"}, {"a": "z"}])
             pane.focus_table()
             await pilot.press("slash", "x")
-            await pilot.pause()
+            await settle(pilot)
             assert pane.table.visible_count == 1 and app.filters[-1] == "x" and pane.filter_text == "x"
             await pilot.press("escape")                  # closes the filter, not the screen
-            await pilot.pause()
+            await settle(pilot)
             assert pane.table.has_focus and not pane.filter_focused and app.backs == 0
             await pilot.press("escape")                  # now it is the screen's Esc
             assert app.backs == 1
             await pilot.press("s")
-            await pilot.pause()
+            await settle(pilot)
             assert pane.table.sort_column == "a"
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             assert app.selected == [1]
 
     async def test_a_filter_that_leaves_few_rows_asks_the_screen_for_more(self):
@@ -67,10 +67,10 @@ class TestResultsPane:
             pane = app.query_one(ResultsPane)
             pane.append_rows([{"a": f"row {i}"} for i in range(100)])
             pane.focus_table()
-            await pilot.pause()
+            await settle(pilot)
             assert app.near_end == []
             await pilot.press("slash", "7", "7")
-            await pilot.pause()
+            await settle(pilot)
             assert app.near_end == [100]
 
     async def test_status_progress_and_detail(self):
@@ -83,10 +83,10 @@ class TestResultsPane:
             assert pane.progress_shown
             pane.hide_progress()
             pane.show_detail(True)
-            await pilot.pause()
+            await settle(pilot)
             assert pane.detail_shown and pane.has_class("-detail")
             pane.show_detail(False)
-            await pilot.pause()
+            await settle(pilot)
             assert not pane.detail_shown and pane.table.has_focus
 
 
