@@ -17,7 +17,8 @@ from pathlib import Path
 
 from tests.ui_helpers import FROZEN, FrozenApp, open_explorer, settle, wait_until
 
-MAIN = ("01-tenants", "03-table", "04-inspector", "06-failed-jobs", "07-permissions-403")
+MAIN = ("01-tenants", "03-table", "04-inspector", "06-failed-jobs", "07-permissions-403", "10-saved",
+        "11-new-failures")
 
 
 async def _shoot(app, out: Path, name: str) -> Path:
@@ -52,15 +53,29 @@ async def tour(sim, out: Path, size=(160, 48), suffix: str = "") -> list[Path]:
         shots.append(await _shoot(app, out, "03-table" + suffix))
 
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot)
         shots.append(await _shoot(app, out, "04-inspector" + suffix))
         await pilot.press("escape")
+        await settle(pilot)
+
+        # S: the open request saved under its suggested name; the tree's Saved branch shows it
+        await pilot.press("S")
+        await settle(pilot)
+        shots.append(await _shoot(app, out, "09-save-request" + suffix))
+        await pilot.press("enter")
+        await settle(pilot)
+        tree.display = True
+        tree.move_cursor(next(n for n in tree.root.children if str(n.label).startswith("Saved")))
+        tree.focus()
+        await settle(pilot)
+        shots.append(await _shoot(app, out, "10-saved" + suffix))
+        app.clear_notifications()
 
         await pilot.press("H")
-        await pilot.pause()
+        await settle(pilot)
         shots.append(await _shoot(app, out, "05-history" + suffix))
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
 
         try:
             app.open_failed_jobs("demo-aos")
@@ -70,6 +85,18 @@ async def tour(sim, out: Path, size=(160, 48), suffix: str = "") -> list[Path]:
             await settle(pilot)
             shots.append(await _shoot(app, out, "06-failed-jobs" + suffix))
             await pilot.press("escape")
+            await settle(pilot)
+            # the next look, after a VM job failed: the new failure marked, watching (W)
+            from tests.test_failed_jobs_watch import fail_a_running_vm_job
+            fail_a_running_vm_job(sim)
+            app.open_failed_jobs("demo-aos")
+            await wait_until(pilot, lambda: isinstance(app.screen, FailedJobsScreen), rounds=200)
+            await wait_until(pilot, lambda: not app.screen.model.scanning, rounds=2000)
+            await settle(pilot)
+            await pilot.press("W")
+            await settle(pilot)
+            shots.append(await _shoot(app, out, "11-new-failures" + suffix))
+            await pilot.press("W", "escape")
             await settle(pilot)
         except (ImportError, AssertionError):
             pass

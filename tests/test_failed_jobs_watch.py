@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,8 @@ def fail_a_running_vm_job(sim) -> str:
         it = coll.get(i)
         if it.get("status") == 1:
             it["status"] = 16
-            it["finishTime"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            # the server's "now": the wall clock, or the frozen one of snapshots and screenshots
+            it["finishTime"] = sim.api.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             it["comments"] = "The snapshot could not be created."
             return str(it["jobId"])
     raise AssertionError("no in-progress VM job in the dataset")
