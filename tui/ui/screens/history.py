@@ -64,7 +64,8 @@ class HistoryScreen(ModalScreen[tuple[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f" History — {len(self.exchanges)} requests of this session", style="bold"))
+            n = len(self.exchanges)
+            yield Label(Text(f" History — {n} request{'' if n == 1 else 's'} of this session", style="bold"))
             yield PagedTable(id="history-table")
         yield Footer()
 
@@ -108,7 +109,7 @@ def entry_row(i: int, entry: Any) -> dict:
     """One HistoryEntry as a table row (every cell is made terminal-safe by PagedTable)."""
     return {
         "#": i + 1,
-        "when": entry.time.strftime("%Y-%m-%d %H:%M:%SZ"),
+        "when (UTC)": entry.time.strftime("%Y-%m-%d %H:%M"),      # 16 columns: the parameters need the room
         "method": entry.method,
         "endpoint": entry.endpoint or entry.path,
         "parameters": entry.request_text + (" (next page)" if entry.more else ""),
@@ -146,8 +147,9 @@ class RequestHistoryScreen(ModalScreen[tuple[str, Any] | None]):
     def compose(self) -> ComposeResult:
         from tui.textsafe import safe_text
         with Vertical():
-            yield Label(Text(f" History of {safe_text(self.tenant, 40)} — {len(self.entries)} requests, past sessions "
-                             "included", style="bold"))
+            n = len(self.entries)
+            yield Label(Text(f" History of {safe_text(self.tenant, 40)} — {n} request{'' if n == 1 else 's'}, "
+                             "past sessions included", style="bold"))
             yield PagedTable(id="history-table")
             if self.problems:
                 shown = "; ".join(self.problems[:2]) + (f" (+{len(self.problems) - 2} more)" if len(self.problems) > 2 else "")
@@ -157,7 +159,7 @@ class RequestHistoryScreen(ModalScreen[tuple[str, Any] | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
-        table.preferred = ["#", "when", "method", "status", "ms", "endpoint", "parameters", "request-id"]
+        table.preferred = ["#", "when (UTC)", "method", "status", "ms", "endpoint", "parameters", "request-id"]
         table.row_style_fn = _severity
         table.append_rows([entry_row(i, e) for i, e in enumerate(self.entries)])
         if self.entries:
