@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui_helpers import FROZEN, scan_demo_tenant, settle, wait_until
+from tests.test_failed_jobs_watch import fail_a_running_vm_job     # ends the job at the server's (frozen) now
+from tests.ui_helpers import scan_demo_tenant, settle, wait_until
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -14,19 +15,6 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48"
 def fresh_seen_state(tmp_path, monkeypatch):
     """Which failures are new depends on the seen state: each snapshot starts from none (a first look)."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
-def fail_a_running_vm_job(sim) -> str:
-    """The frozen simulator's newest in-progress VM job fails (ended at ``FROZEN``)."""
-    coll = sim.dataset.collection("iaas.jobs", {})
-    for i in range(len(coll)):
-        it = coll.get(i)
-        if it.get("status") == 1:
-            it["status"] = 16
-            it["finishTime"] = FROZEN.strftime("%Y-%m-%dT%H:%M:%SZ")
-            it["comments"] = "The snapshot could not be created."
-            return str(it["jobId"])
-    raise AssertionError("no in-progress VM job in the dataset")
 
 
 class TestFailedJobsSnapshots:
