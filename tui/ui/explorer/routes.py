@@ -55,14 +55,14 @@ class Routes:
         x.resources.select_endpoint(endpoint.id)
         x.open_endpoint(endpoint, {}, {})
 
-    def open_query(self, query: Query, *, edit: bool = False) -> None:
+    def open_query(self, query: Query) -> None:
         """Open what a ``:`` line or a saved request resolved to; its problems are said instead."""
         x = self.explorer
         if query.endpoint is None or query.errors:
             x.notify(Text("; ".join(query.errors) or f"{query.text}: nothing to open"), severity="error")
             return
         x.resources.select_endpoint(query.endpoint.id)
-        x.open_endpoint(query.endpoint, query.path_params, query.params, window=query.window, edit=edit)
+        x.open_endpoint(query.endpoint, query.path_params, query.params, window=query.window)
 
     # -- saved requests: open one, save the open one ------------------------------------------------
     def open_saved(self, request: Any) -> None:
