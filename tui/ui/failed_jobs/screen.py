@@ -45,7 +45,7 @@ from tui.ui.failed_jobs.model import FailedJobsModel
 from tui.ui.failed_jobs.render import status_text, summary_line
 from tui.ui.failed_jobs.sources import SourceList
 from tui.ui.failed_jobs.table import JobTable
-from tui.ui.failed_jobs.watch import WatchLine, watch_settings
+from tui.ui.failed_jobs.watch import WatchLine, resolve_watch_settings
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
 from tui.ui.widgets.results_pane import ResultsPane
@@ -135,7 +135,8 @@ class FailedJobsScreen(Screen):
         self.query_one(AppHeader).show_tenant(self.tenant_name, getattr(self.app, "directory", None), "Failed jobs")
         self.pane.set_status(Text("connecting…", style="dim"))
         self._resize_classes()
-        interval, self.bell_on_new = watch_settings(getattr(self.app, "directory", None), *self._watch_settings)
+        interval, self.bell_on_new = resolve_watch_settings(getattr(self.app, "directory", None),
+                                                             *self._watch_settings)
         if interval:
             self.model.watch_interval = interval
         # The tenant's seen state: what is new since the last look (a bad file is named and rebuilt).

@@ -20,7 +20,8 @@ from tui.ui.failed_jobs.render import watch_line
 TICK = 1.0                      # seconds between two looks at the clock (the countdown's resolution)
 
 
-def watch_settings(directory: Any, interval: float | None, bell: bool | None) -> tuple[float | None, bool]:
+def resolve_watch_settings(directory: Any, interval: float | None,
+                           bell: bool | None) -> tuple[float | None, bool]:
     """Watch mode's interval and bell: the screen's own (tests), else the config file's (``watch_interval``,
     ``watch_bell``, checked when it was loaded), else None (the model's default, 300 s) and no bell."""
     config = getattr(directory, "config", None)
