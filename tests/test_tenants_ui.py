@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import Collapsible, Input, Select, Static
 
 from tests.ui_helpers import settle, steady_cursors
@@ -20,6 +21,7 @@ from tui.tenants import DemoRuntime, TenantDirectory
 from tui.ui.app import AvegraphApp
 from tui.ui.screens.tenant_form import TenantForm
 from tui.ui.screens.tenants import ConfirmDelete, TenantScreen, TenantTable
+from tui.ui.widgets.notice_box import NoticeBox
 
 CONTOSO = """\
 default_tenant = "contoso-prod"
@@ -57,6 +59,17 @@ def plain(widget: Static) -> str:
 
 def screen_text(app: AvegraphApp) -> str:
     return "\n".join(plain(s) for s in app.screen.query(Static) if isinstance(s.content, (str, Text)))
+
+
+async def click_notice_action(pilot, label: str) -> None:
+    """Click an action of the notice where it is drawn (they are spans of the notice's text)."""
+    box = pilot.app.screen.query_one(NoticeBox)
+    lines = box.render_lines(Region(0, 0, box.outer_size.width, box.outer_size.height))
+    for y, line in enumerate(lines):
+        if (x := line.text.find(label)) >= 0:
+            await pilot.click(NoticeBox, offset=(x + 1, y))
+            return
+    raise AssertionError(f"{label!r} is not in the notice")
 
 
 def names_in_table(app: AvegraphApp) -> list[str]:
@@ -108,7 +121,7 @@ async def test_no_config_file_says_where_it_goes_and_lists_the_demo(tmp_path):
         notice = plain(app.screen.query_one("#notice", Static))
         assert "No config file yet" in notice
         assert str(path) in notice
-        assert app.screen.query_one("#notice-add").display
+        assert app.screen.query_one(NoticeBox).action_labels == ["Add tenant (a)", "Open demo-aos"]
         assert names_in_table(app) == ["demo-aos", "demo-partner", "demo-restricted"]
         table = app.screen.query_one(TenantTable)
         assert all(table.get_row_at(i)[2].plain.strip() == "DEMO" for i in range(3))
@@ -164,6 +177,8 @@ client_secret_env = "X_SECRET"
         assert names_in_table(app)[0] == name
         assert name in plain(app.screen.query_one("#detail", Static))
         # click the name cell (a first click only highlights; nothing may act on the text)
+        await pilot.press("down")
+        await settle(pilot)
         await pilot.click(TenantTable, offset=(4, 1))
         await settle(pilot)
         await pilot.click("#detail", offset=(2, 0))
@@ -218,7 +233,7 @@ async def test_add_creates_the_missing_file_with_a_certificate_tenant(tmp_path):
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.click("#notice-add")
+        await click_notice_action(pilot, "Add tenant (a)")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, TenantForm)
@@ -228,7 +243,7 @@ async def test_add_creates_the_missing_file_with_a_certificate_tenant(tmp_path):
         await set_fields(pilot, form, certificate_path=str(cert), certificate_password_env="NW_PASSWORD")
         await save(pilot)
         assert isinstance(app.screen, TenantScreen)
-        assert not app.screen.query_one("#notice-box").display
+        assert not app.screen.query_one("#notice").display
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     (tenant,) = tomllib.loads(path.read_text(encoding="utf-8"))["tenants"]
     assert tenant["auth"] == "certificate" and tenant["certificate_path"] == str(cert)
@@ -450,8 +465,8 @@ async def test_test_connection_on_the_demo_shows_the_granted_scopes(tmp_path):
         assert app.screen.current_name == "demo-aos"
         await pilot.press("x")
         await settle(pilot)
-        box = app.screen.query_one("#test-box")
-        result = plain(app.screen.query_one("#test-result", Static))
+        box = app.screen.query_one("#test-result", Static)
+        result = plain(box)
         assert box.display and box.has_class("-ok")
         assert "token granted" in result
         assert "audit.read.all" in result.lower()
@@ -476,7 +491,7 @@ token_url = "{sim.token_url}"
         await pilot.press("x")
         await settle(pilot)
         result = plain(app.screen.query_one("#test-result", Static))
-        assert app.screen.query_one("#test-box").has_class("-failed")
+        assert app.screen.query_one("#test-result").has_class("-failed")
         assert "invalid_client" in result
         assert "check client_id, the client secret" in result
         assert "not-the-secret" not in result

@@ -14,22 +14,26 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui.config import ConfigError, delete_tenant, set_default_tenant
 from tui.tenants import TenantEntry
 from tui.textsafe import safe_text
 from tui.ui.screens.tenant_render import (COLUMNS, detail_text, display_path, failure_text, notice_text, row_key,
                                           success_text, tenant_cells, testing_text, tilde)
-from tui.ui.widgets.action_link import ActionLink
+from tui.ui.widgets.compact_table import CompactTable
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.header import AppHeader
+from tui.ui.widgets.notice_box import NoticeBox
 
 __all__ = ["TenantScreen", "display_path", "ConnectionTested"]  # ConfirmDelete: see __getattr__
 
+NOTICE_ACTIONS = (("Add tenant (a)", "screen.add", True), ("Open demo-aos", "screen.open_demo", False))
+TEST_HINT = Text("Press x to test the highlighted tenant: avegraph asks its identity service for a token "
+                 "and lists the scopes it grants. No other request is made.", style="dim")
 WIDE = 140  # from this width the test result sits beside the details instead of under them
 
 
@@ -60,11 +64,11 @@ async def test_tokens(session) -> list:
     return await token_infos(session, acquire=False)
 
 
-class TenantTable(DataTable):
+class TenantTable(CompactTable):
     """The tenant list. A first click highlights a row, a second click on it opens the tenant."""
 
     DEFAULT_CSS = """
-    TenantTable { height: auto; max-height: 60%; }
+    TenantTable { max-height: 60%; }
     """
 
 
@@ -75,25 +79,16 @@ class TenantScreen(Screen):
 
     DEFAULT_CSS = """
     TenantScreen { layout: vertical; }
-    TenantScreen #notice-box { height: auto; margin: 0 1; padding: 0 1; display: none; border: round $warning; }
-    TenantScreen #notice-box.-visible { display: block; }
-    TenantScreen #notice-box.-error { border: round $error; }
-    TenantScreen #notice { height: auto; }
-    TenantScreen #notice-actions { height: auto; margin-top: 1; display: none; }
-    TenantScreen #notice-actions.-visible { display: block; }
-    TenantScreen #notice-actions ActionLink { margin-right: 2; }
-    TenantScreen #main { height: 1fr; }
     TenantScreen #side { height: 1fr; }
     TenantScreen #detail { height: auto; padding: 0 1; margin-top: 1; }
-    TenantScreen #test-box { height: auto; margin: 1 1 0 1; padding: 0 1; border: round $panel-lighten-2;
-                             border-title-color: $text-muted; }
-    TenantScreen #test-box.-visible { border: round $accent; }
-    TenantScreen #test-box.-ok { border: round $success; }
-    TenantScreen #test-box.-failed { border: round $error; }
-    TenantScreen #test-result { height: auto; }
+    TenantScreen #test-result { height: auto; margin: 1 1 0 1; padding: 0 1; border: round $panel-lighten-2;
+                                border-title-color: $text-muted; }
+    TenantScreen #test-result.-visible { border: round $accent; }
+    TenantScreen #test-result.-ok { border: round $success; }
+    TenantScreen #test-result.-failed { border: round $error; }
     TenantScreen.-wide #side { layout: horizontal; }
     TenantScreen.-wide #detail { width: 1fr; }
-    TenantScreen.-wide #test-box { width: 1fr; }
+    TenantScreen.-wide #test-result { width: 1fr; }
     """
 
     BINDINGS = [
@@ -114,18 +109,15 @@ class TenantScreen(Screen):
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # Few widgets on purpose: this is the first screen, and start-up is judged against an empty
+        # Textual app (each widget is styled, laid out and painted before the first frame).
         yield AppHeader()
-        with Vertical(id="notice-box"):
-            yield Static(id="notice")
-            with Horizontal(id="notice-actions"):
-                yield ActionLink("Add tenant (a)", id="notice-add", primary=True)
-                yield ActionLink("Open demo-aos", id="notice-demo")
-        with Vertical(id="main"):
-            yield TenantTable(id="tenants", cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(id="side"):
-                yield Static(id="detail")
-                with Vertical(id="test-box"):
-                    yield Static(id="test-result")
+        text, error, actions = notice_text(self.directory)
+        yield NoticeBox(text, error=error, actions=NOTICE_ACTIONS if actions else (), id="notice")
+        yield TenantTable(id="tenants")
+        with VerticalScroll(id="side"):
+            yield Static(id="detail")
+            yield Static(TEST_HINT, id="test-result")
         # The footer is mounted in on_mount, once AUTO_FOCUS has focused the table: it is built
         # once, with the keys it shows, instead of empty and then again (a layout and a paint).
 
@@ -134,17 +126,10 @@ class TenantScreen(Screen):
         header = self.query_one(AppHeader)
         header.tenant = None
         header.crumbs = ()
-        table = self.query_one(TenantTable)
-        for key, label in COLUMNS:
-            table.add_column(Text(label), key=key)
         self.refresh_tenants()
         self._filled_before_resume = self.stack_updates == 0
-        box = self.query_one("#test-box")
-        box.border_title = "Connection test"
-        self.query_one("#test-result", Static).update(Text(
-            "Press x to test the highlighted tenant: avegraph asks its identity service for a token "
-            "and lists the scopes it grants. No other request is made.", style="dim"))
-        table.focus()
+        self.query_one("#test-result").border_title = "Connection test"
+        self.query_one(TenantTable).focus()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= WIDE, "-wide")
@@ -169,56 +154,42 @@ class TenantScreen(Screen):
         table = self.query_one(TenantTable)
         keep = select if select is not None else self.current_name
         default = self.directory.default_name()
-        table.clear()
         self.entries = {}
         for entry in self.directory.entries():
-            key = row_key(entry)
-            if key in self.entries:
-                continue
-            self.entries[key] = entry
-            table.add_row(*tenant_cells(entry, default), key=key)
+            self.entries.setdefault(row_key(entry), entry)
+        rows = [(key, tenant_cells(entry, default)) for key, entry in self.entries.items()]
+        table.set_rows([label for _key, label in COLUMNS], rows, cursor_key=self._key_of(keep))
         self._update_notice()
-        if keep is not None:
-            self.select_tenant(keep)
         self._update_detail()
 
     @property
     def current(self) -> TenantEntry | None:
-        table = self.query_one(TenantTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # no cursor yet
-            return None
-        return self.entries.get(key or "")
+        return self.entries.get(self.query_one(TenantTable).cursor_key or "")
 
     @property
     def current_name(self) -> str | None:
         entry = self.current
         return entry.name if entry else None
 
+    def _key_of(self, name: str | None) -> str | None:
+        """The row key of a tenant name (configured first, then demo)."""
+        return next((key for key in (f"cfg:{name}", f"demo:{name}") if key in self.entries), None)
+
     def select_tenant(self, name: str) -> bool:
         """Move the cursor to the tenant (configured first, then demo)."""
-        table = self.query_one(TenantTable)
-        for key in (f"cfg:{name}", f"demo:{name}"):
-            if key in self.entries:
-                table.move_cursor(row=table.get_row_index(key), animate=False)
-                return True
-        return False
+        key = self._key_of(name)
+        if key is not None:
+            table = self.query_one(TenantTable)
+            table.move_cursor(table.row_index(key))
+        return key is not None
 
     # -- the notice above the table ------------------------------------------------------------------
     def _update_notice(self) -> None:
         text, error, actions = notice_text(self.directory)
-        box = self.query_one("#notice-box")
-        box.set_class(text is not None, "-visible")
-        box.set_class(error, "-error")
-        self.query_one("#notice-actions").set_class(actions, "-visible")
-        if text is not None:
-            self.query_one("#notice", Static).update(text)
+        self.query_one(NoticeBox).show(text, error=error, actions=NOTICE_ACTIONS if actions else ())
 
     # -- the detail panel ----------------------------------------------------------------------------
-    @on(DataTable.RowHighlighted)
+    @on(CompactTable.RowHighlighted)
     def _highlighted(self) -> None:
         self._update_detail()
 
@@ -226,10 +197,10 @@ class TenantScreen(Screen):
         self.query_one("#detail", Static).update(detail_text(self.current, self.directory.default_name()))
 
     # -- opening ------------------------------------------------------------------------------------
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(CompactTable.RowSelected)
+    def _row_selected(self, event: CompactTable.RowSelected) -> None:
         event.stop()
-        entry = self.entries.get(event.row_key.value or "")
+        entry = self.entries.get(event.key or "")
         if entry is not None:
             self.app.open_explorer(entry.name)
 
@@ -238,8 +209,8 @@ class TenantScreen(Screen):
         if entry is not None:
             self.app.open_explorer(entry.name)
 
-    @on(ActionLink.Pressed, "#notice-demo")
-    def _open_demo(self) -> None:
+    def action_open_demo(self) -> None:
+        """The notice's "Open demo-aos" (the keyboard's way is Enter on the demo row)."""
         self.app.open_explorer("demo-aos")
 
     # -- add / edit / delete ---------------------------------------------------------------------------
@@ -248,7 +219,6 @@ class TenantScreen(Screen):
         demo = [e.name for e in self.entries.values() if e.demo]
         return configured, demo
 
-    @on(ActionLink.Pressed, "#notice-add")
     def action_add(self) -> None:
         from tui.ui.screens.tenant_form import TenantForm
         configured, demo = self._names()
@@ -305,7 +275,7 @@ class TenantScreen(Screen):
         self._forget_session(name)
         self.refresh_tenants(reload=True)
         # the row that took the deleted tenant's place (or the new last row)
-        table.move_cursor(row=min(max(row, 0), max(table.row_count - 1, 0)), animate=False)
+        table.move_cursor(row)  # kept in range by the table
         self._update_detail()
         if removed:
             self.notify(f"Deleted tenant {safe_text(name, 64)}", markup=False)
@@ -355,11 +325,11 @@ class TenantScreen(Screen):
         self.test_connection(entry.name)
 
     def _show_test(self, text: Text, state: str = "") -> None:
-        box = self.query_one("#test-box")
+        box = self.query_one("#test-result", Static)
         box.add_class("-visible")
         box.set_class(state == "ok", "-ok")
         box.set_class(state == "failed", "-failed")
-        self.query_one("#test-result", Static).update(text)
+        box.update(text)
 
     def test_connection(self, name: str) -> None:
         """Acquire a token for every scope bundle of the tenant; pressing x again cancels this one."""
@@ -388,4 +358,4 @@ class TenantScreen(Screen):
             self._show_test(success_text(event.name, event.tenant, event.infos), "ok")
         if any(e.demo and e.config is None for e in self.entries.values()):
             self.refresh_tenants()  # the demo server runs now: show the demo tenants' settings
-        self.query_one("#test-box").scroll_visible(animate=False)
+        self.query_one("#test-result").scroll_visible(animate=False)
