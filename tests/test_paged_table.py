@@ -388,3 +388,41 @@ def test_pinned_rows_sort_first_in_either_direction_and_when_appended():
     plain = RowOrder(store)                                    # without pin_fn: the plain sort
     plain.sort_by("n")
     assert [store.rows[r]["n"] for r in plain.ids()] == [0, 1, 2, 3, 4, 5, None, None]
+
+
+async def test_columns_widening_as_rows_arrive_do_not_lay_the_screen_out():
+    """Issue 16: with both scrollbars shown already, a wider column only moves their thumbs."""
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = table_of(app)
+        table.append_rows([{"id": i, "name": "n" * 30, "note": "x" * 30} for i in range(50)])
+        await settle(pilot)
+        assert table.show_vertical_scrollbar and table.show_horizontal_scrollbar
+        layouts: list[bool] = []
+        original = table.refresh
+
+        def refresh(*args, layout: bool = False, **kwargs):
+            layouts.append(layout)
+            return original(*args, layout=layout, **kwargs)
+        table.refresh = refresh
+        width = table.virtual_size.width
+        table.append_rows([{"id": 99, "name": "n" * 60, "note": "x"}])      # the name column widens
+        await settle(pilot)
+        assert table.virtual_size.width > width and table.virtual_size.height == 52
+        assert table.horizontal_scrollbar.window_virtual_size == table.virtual_size.width
+        assert table.vertical_scrollbar.window_virtual_size == 52
+        assert layouts and not any(layouts)                                  # repainted, never laid out
+        assert "n" * 10 in lines(table)[1]
+
+
+async def test_the_first_rows_that_need_a_scrollbar_still_lay_it_out():
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = table_of(app)
+        table.append_rows([{"id": 1, "name": "short"}])
+        await settle(pilot)
+        assert not table.show_horizontal_scrollbar and not table.show_vertical_scrollbar
+        table.append_rows([{"id": i, "name": "n" * 60} for i in range(2, 40)])
+        await settle(pilot)
+        assert table.show_horizontal_scrollbar and table.show_vertical_scrollbar
+        assert table.max_scroll_x > 0 and table.max_scroll_y > 0

@@ -212,7 +212,7 @@ class PagedTable(VirtualLines):
         first_changed, scroll_shift = self._rows.appended(range(start, end), self._cursor)
         self._cursor += scroll_shift     # rows sorted in above the cursor: the view follows it down
         if widths_changed:
-            self._layout_changed()
+            self._layout_changed(quiet=True)
         else:
             self._update_virtual_size(quiet=True)
             height = self._viewport_height()
@@ -280,18 +280,18 @@ class PagedTable(VirtualLines):
         return self._store.as_tsv(self._rows.ids() if visible_only else range(len(self._store)))
 
     # ------------------------------------------------------------------ layout
-    def _layout_changed(self, keep_column: str | None = None) -> None:
+    def _layout_changed(self, keep_column: str | None = None, quiet: bool = False) -> None:
         store = self._store
         self._layout.measure(store)
         if keep_column is not None and keep_column in store.ids:
             self._cursor_col = store.order.index(store.ids[keep_column])
         self._cursor_col = max(0, min(self._cursor_col, len(self._layout) - 1))
         self._painter.invalidate()
-        self._update_virtual_size()
+        self._update_virtual_size(quiet=quiet)
         self.refresh()
 
     def _update_virtual_size(self, quiet: bool = False) -> None:
-        """Header line + visible rows; ``quiet`` on appends (see ``VirtualLines.set_virtual_size``)."""
+        """Header line + visible rows; ``quiet`` as rows arrive (see ``VirtualLines.set_virtual_size``)."""
         self.set_virtual_size(Size(self._layout.width, self.visible_count + 1), quiet=quiet)
 
     def clear_caches(self) -> None:

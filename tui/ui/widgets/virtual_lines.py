@@ -125,19 +125,26 @@ class VirtualLines(ScrollView, can_focus=True):
     def set_virtual_size(self, size: Size, quiet: bool = False) -> None:
         """Set ``virtual_size``.
 
-        Assigning the reactive makes Textual lay out and repaint the whole widget, ~2-3x the
-        cost of a plain repaint. With ``quiet`` (appends), when only the height grows and the
-        vertical scrollbar is shown already, the value is set silently and only the scrollbar
-        repaints.
+        Assigning the reactive makes Textual lay out the whole screen again and repaint the widget,
+        ~2-3x the cost of a plain repaint. With ``quiet`` (appends, and columns widening as rows
+        arrive), when the size only grows and neither scrollbar appears by it, the value is set
+        silently and only the scrollbars repaint: a failed-jobs scan at 80x24 laid the screen out
+        a dozen times for its widening columns.
         """
         old = self.virtual_size
         if size == old:
             return
-        if (quiet and self.is_mounted and size.width == old.width and size.height > old.height
-                and self.show_vertical_scrollbar and self.styles.scrollbar_size_vertical):
-            self.set_reactive(ScrollView.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = size.height
-            return
+        if quiet and self.is_mounted and size.width >= old.width and size.height >= old.height:
+            view = self.scrollable_content_region
+            vertical, horizontal = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
+            if ((vertical and self.styles.scrollbar_size_vertical) or size.height <= view.height) and \
+                    ((horizontal and self.styles.scrollbar_size_horizontal) or size.width <= view.width):
+                self.set_reactive(ScrollView.virtual_size, size)
+                if vertical:
+                    self.vertical_scrollbar.window_virtual_size = size.height
+                if horizontal:
+                    self.horizontal_scrollbar.window_virtual_size = size.width
+                return
         self.virtual_size = size
 
     def refresh_lines(self, *indices: int) -> None:
