@@ -125,3 +125,45 @@ class TestBatches:
                     await until_done(pilot, screen)
                     await settle(pilot)
                     assert screen.model.token == 1        # one scan: the widget's answer, when it comes, is ignored
+
+    async def test_with_the_session_open_already_the_scan_starts_before_the_widgets_mount(self, tmp_path, sim,
+                                                                                         monkeypatch):
+        """Its first requests are in flight while the screen's ~20 widgets mount (~0.1 s at 80x24)."""
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+        seen_at_mount: list = []
+
+        class Probe(FailedJobsScreen):
+            def on_mount(self) -> None:           # Textual runs the base class's handler after this one
+                seen_at_mount.append((self.loader is not None, self.model.scanning))
+
+        app = make_app(sim, tmp_path / "config.toml")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.session_for("demo-restricted")
+            screen = Probe("demo-restricted")
+            app.push_screen(screen)
+            await until_done(pilot, screen)
+            await settle(pilot)
+            assert seen_at_mount == [(True, True)]
+            assert screen.model.token == 1
+            assert screen.model.window_label
+            assert screen.query_one("AppHeader").crumbs == ("Failed jobs", screen.model.window_label)
+
+
+class TestThreadSwitches:
+    def test_a_scan_shortens_the_switch_interval_and_the_last_one_restores_it(self):
+        import sys
+        from tui.ui.failed_jobs.loader import SCAN_SWITCH_INTERVAL, prompt_thread_switches
+        before = sys.getswitchinterval()
+        with prompt_thread_switches():
+            assert sys.getswitchinterval() == min(SCAN_SWITCH_INTERVAL, before)
+            with prompt_thread_switches():                 # a watch scan overlapping a re-run
+                pass
+            assert sys.getswitchinterval() == min(SCAN_SWITCH_INTERVAL, before)
+        assert sys.getswitchinterval() == before
+        try:
+            with prompt_thread_switches():
+                raise RuntimeError("a crashed scan")
+        except RuntimeError:
+            pass
+        assert sys.getswitchinterval() == before

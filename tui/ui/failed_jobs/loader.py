@@ -12,7 +12,10 @@ locked, fsynced write, so in a thread) and posts ``SeenFailed`` when it cannot.
 from __future__ import annotations
 
 import asyncio
+import sys
+import threading
 from collections import deque
+from contextlib import contextmanager
 from typing import Any
 
 from textual.message_pump import MessagePump
@@ -20,6 +23,38 @@ from textual.worker import get_current_worker
 
 from tui.triage import FailedJob, FailedJobsScan, Window
 from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate, SeenFailed
+
+
+SCAN_SWITCH_INTERVAL = 0.001   # seconds; CPython's default is 0.005
+
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.005
+
+
+@contextmanager
+def prompt_thread_switches():
+    """While a scan's thread runs: a shorter GIL switch interval for the process.
+
+    The scan's requests are answered on its thread while the app's thread draws. With CPython's
+    default 5 ms interval, a response that arrives while a frame is being drawn waits up to 5 ms
+    for the GIL before its next request goes out, ~100 times a scan: measured at 80x24, the
+    screen's scan took ~0.1 s (5%) longer than with 1 ms, and drawing was not slower. Scans may
+    overlap (a watch scan and a re-run): the interval is restored when the last one ends.
+    """
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(SCAN_SWITCH_INTERVAL, _switch_saved))
+        _switch_users += 1
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_saved)
 
 
 class ScanLoader:
@@ -53,7 +88,8 @@ class ScanLoader:
     def run(self) -> None:
         """The body of a thread worker: the scan on its own event loop."""
         try:
-            asyncio.run(self._scan(get_current_worker()))
+            with prompt_thread_switches():
+                asyncio.run(self._scan(get_current_worker()))
         except Exception as exc:  # a bug, not an API error (those are per source): shown, not raised
             self.receiver.post_message(ScanCrashed(self.token, exc))
 

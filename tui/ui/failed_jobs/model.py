@@ -59,6 +59,7 @@ class FailedJobsModel:
     pending: list[FailedJob] = field(default_factory=list)       # arrived, not drawn yet
     sources: dict[str, SourceState] = field(default_factory=dict)
     started_at: float | None = None
+    window_label: str = ""                # the window of the current scan, as the header shows it
     # -- new failures and watch mode ------------------------------------------------------------------
     new_failures: NewFailures | None = None
     watch_interval: float = DEFAULT_INTERVAL

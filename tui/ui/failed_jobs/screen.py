@@ -112,7 +112,13 @@ class FailedJobsScreen(Screen):
         m = self.model
         # Before the children mount: set on the screen later, the class restyles every one of them.
         self._resize_classes(self.app.size)
-        # First: its thread opens the session while the rest mounts, so the scan starts right after.
+        # The app holds the tenant's session already (the explorer opened it): the scan's thread starts
+        # now, its first requests in flight while the widgets below mount (~0.1 s at 80x24).
+        session = getattr(self.app, "sessions", {}).get(self.tenant_name)
+        if session is not None:
+            self.session = session
+            self._begin_scan()
+        # Else, first: its thread opens the session while the rest mounts, so the scan starts right after.
         yield TenantSession(self.tenant_name, self.app.session_for)
         yield AppHeader()
         yield ScanControls(m.window_text, m.include_exceptions, m.concurrency, id="controls")
@@ -144,17 +150,14 @@ class FailedJobsScreen(Screen):
         self.model.new_failures = NewFailures(self.seen)
         for warning in self.seen.warnings:
             self.notify(Text(safe_text(warning, 400)), severity="warning", timeout=10)
-        # The app holds the tenant's session already (the explorer opened it): scan now, before the
-        # first frame, rather than after the session widget's thread says so.
-        session = getattr(self.app, "sessions", {}).get(self.tenant_name)
-        if session is not None:
-            self.on_session_ready(SessionReady(session, None, self.tenant_name))
+        if self.loader is not None:            # compose started the scan: show it
+            self.query_one(AppHeader).accent = getattr(self.session.tenant, "accent", None)
+            self._show_scan_started(keep=False)
+        elif self.session is not None:         # it did not (a bad window): say why
+            self.start_scan()
 
     def on_resize(self) -> None:
-        self._resize_classes()
-        if self.model.sources:
-            self.query_one(SourceList).forget_shape()     # lines are cut to the width: redraw them all
-            self.call_after_refresh(self._render_sources)
+        self._resize_classes()                 # (the source list cuts its lines to its new width itself)
 
     def _resize_classes(self, size: Size | None = None) -> None:
         size = size or self.size
@@ -174,26 +177,37 @@ class FailedJobsScreen(Screen):
     # -- scanning ----------------------------------------------------------------------------------------
     def start_scan(self, keep: bool = False) -> None:
         """A new scan; with ``keep`` (a watch scan) the rows in hand stay and the scan adds to them."""
+        if self._begin_scan(keep):
+            self._show_scan_started(keep)
+
+    def _begin_scan(self, keep: bool = False) -> bool:
+        """The scan's model state and its loader's thread, no widget (compose calls it before they
+        mount); False when there is nothing to start, or the window does not parse (said on screen)."""
         if self.session is None or (keep and self.model.scanning):
-            return
+            return False
         try:
             window = Window.parse(self.model.window_text)
         except ValueError as exc:
-            self.pane.set_status(Text(f"window: {exc}", style="bold red"))
-            return
+            if self.is_mounted:
+                self.pane.set_status(Text(f"window: {exc}", style="bold red"))
+            return False
         self.cancel_scan()
         token = self.model.start(clock.perf_counter(), keep=keep, wall=clock.utc_now())
+        self.model.window_label = window.label()
+        self.loader = ScanLoader(self, self.session, token=token, window=window,
+                                 include_exceptions=self.model.include_exceptions,
+                                 concurrency=self.model.concurrency, tenant_label=self.tenant_name)
+        self._scan_worker = self.run_worker(self.loader.run, thread=True, group="scan", exclusive=True)
+        return True
+
+    def _show_scan_started(self, keep: bool) -> None:
         if not keep:
             self._close_detail()
             self.table.clear_jobs()
         self.query_one(SourceList).clear_sources()
         self.pane.show_progress(100, 0)
-        self.query_one(AppHeader).crumbs = ("Failed jobs", window.label())
+        self.query_one(AppHeader).crumbs = ("Failed jobs", self.model.window_label)
         self.render_status()
-        self.loader = ScanLoader(self, self.session, token=token, window=window,
-                                 include_exceptions=self.model.include_exceptions,
-                                 concurrency=self.model.concurrency, tenant_label=self.tenant_name)
-        self._scan_worker = self.run_worker(self.loader.run, thread=True, group="scan", exclusive=True)
         self.query_one(WatchLine).redraw()
 
     def cancel_scan(self) -> None:

@@ -23,10 +23,18 @@ class SourceList(OptionList):
         # What the options were built from: per source, its error count and where it sorts.
         self._source_shape: dict[str, tuple] = {}
         self._source_lines: dict[str, str] = {}     # source id -> its line as shown
+        self._sources: dict[str, SourceState] | None = None     # what the last show_sources showed
 
     def clear_sources(self) -> None:
-        self._source_shape, self._source_lines = {}, {}
+        self._source_shape, self._source_lines, self._sources = {}, {}, None
         self.clear_options()
+
+    def on_resize(self) -> None:
+        """The lines are cut to the width: cut them again. The scan starts before the screen's first
+        layout, so its first lines may have been cut to the screen's width, not the list's."""
+        if self._sources is not None:
+            self.forget_shape()
+            self.show_sources(self._sources)
 
     def forget_shape(self) -> None:
         """The next ``show_sources`` rebuilds every option (the lines are cut to the width)."""
@@ -34,6 +42,7 @@ class SourceList(OptionList):
 
     def show_sources(self, sources: dict[str, SourceState]) -> None:
         """Rebuild the options when a source gained errors or moves; else replace the changed lines."""
+        self._sources = sources
         shape = {sid: (len(s.errors), s.state == "skipped", s.state == "done" and not s.found)
                  for sid, s in sources.items()}
         if shape != self._source_shape:
