@@ -36,6 +36,22 @@ def test_the_example_ships_as_package_data():
     assert "config/config.example.toml" in doc["tool"]["setuptools"]["package-data"]["tui"]
 
 
+def test_every_data_file_of_the_package_ships_in_the_wheel():
+    """What ``pip install .`` installs is the package-data globs, not the checkout: a stylesheet a
+    screen loads (``CSS_PATH``) that no glob matches is missing from the wheel, and that screen
+    fails to open. The tests import tui from the checkout, so only this check sees it."""
+    doc = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = doc["tool"]["setuptools"]["package-data"]["tui"]
+    package = ROOT / "tui"
+    shipped = {p for g in globs for p in package.glob(g)}
+    data = {p for p in package.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+            and "__pycache__" not in p.parts}
+    assert data - shipped == set(), "add a package-data glob for these files in pyproject.toml"
+    for module in package.rglob("*.py"):          # every CSS_PATH names a file that exists
+        for name in re.findall(r'^\s*CSS_PATH = "([^"]+)"', module.read_text(encoding="utf-8"), re.M):
+            assert (module.parent / name).is_file(), f"{module}: CSS_PATH {name}"
+
+
 def test_missing_config_suggests_what_a_pip_user_has(tmp_path, capsys):
     path = tmp_path / "nope" / "config.toml"
     code, out, err = run(capsys, "get", "--config", str(path), "aos.jobs")
