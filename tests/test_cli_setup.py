@@ -47,9 +47,13 @@ def test_every_data_file_of_the_package_ships_in_the_wheel():
     data = {p for p in package.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
             and "__pycache__" not in p.parts}
     assert data - shipped == set(), "add a package-data glob for these files in pyproject.toml"
+    named = 0
     for module in package.rglob("*.py"):          # every CSS_PATH names a file that exists
-        for name in re.findall(r'^\s*CSS_PATH = "([^"]+)"', module.read_text(encoding="utf-8"), re.M):
+        text = module.read_text(encoding="utf-8")
+        for name in re.findall(r'CSS_PATH = (?:Path\(__file__\)\.with_name\()?"([^"]+)"', text):
             assert (module.parent / name).is_file(), f"{module}: CSS_PATH {name}"
+            named += 1
+    assert named >= 2                             # the permissions and failed-jobs screens
 
 
 def test_missing_config_suggests_what_a_pip_user_has(tmp_path, capsys):

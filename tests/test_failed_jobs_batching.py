@@ -153,6 +153,7 @@ class TestBatches:
 class TestThreadSwitches:
     def test_a_scan_shortens_the_switch_interval_and_the_last_one_restores_it(self):
         import sys
+
         from tui.ui.failed_jobs.loader import SCAN_SWITCH_INTERVAL, prompt_thread_switches
         before = sys.getswitchinterval()
         with prompt_thread_switches():

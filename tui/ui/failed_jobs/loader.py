@@ -24,7 +24,6 @@ from textual.worker import get_current_worker
 from tui.triage import FailedJob, FailedJobsScan, Window
 from tui.ui.failed_jobs.messages import DetailLoaded, ScanCrashed, ScanUpdate, SeenFailed
 
-
 SCAN_SWITCH_INTERVAL = 0.001   # seconds; CPython's default is 0.005
 
 _switch_lock = threading.Lock()

@@ -23,6 +23,8 @@ keeps the others; the bell rings on a new one when ``watch_bell = true``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -57,27 +59,7 @@ REDRAW = 0.2                  # seconds between redraws (new rows, sources, prog
 
 class FailedJobsScreen(Screen):
     AUTO_FOCUS = "#jobs"            # one focus change on opening (each one recomposes the footer)
-    DEFAULT_CSS = """
-    FailedJobsScreen #controls { height: 1; padding: 0 1; background: $boost; }
-    FailedJobsScreen #controls Label { height: 1; padding: 0 1 0 0; color: $text-muted; }
-    FailedJobsScreen #controls Select { width: 18; height: 1; margin: 0 2 0 0; }
-    FailedJobsScreen #controls #concurrency { width: 9; }
-    FailedJobsScreen #controls Switch { height: 1; width: 6; border: none; padding: 0; margin: 0 2 0 0; }
-    FailedJobsScreen #sources { height: auto; max-height: 7; border: none; padding: 0; background: $surface; }
-    FailedJobsScreen #summary { height: 1; padding: 0 1; background: $panel; }
-    FailedJobsScreen #watch { display: none; }
-    FailedJobsScreen.-watching #watch { display: block; }
-    FailedJobsScreen #jobs { height: 1fr; }
-    FailedJobsScreen #detail { height: 2fr; }
-    FailedJobsScreen #job-errors { height: auto; max-height: 9; padding: 0 0; overflow-y: auto;
-                                   border-top: hkey $panel-lighten-1; }
-    FailedJobsScreen ExchangeInspector { height: 1fr; }
-    FailedJobsScreen.-inspecting #sources { max-height: 3; }
-    FailedJobsScreen.-compact.-inspecting #jobs { display: none; }
-    FailedJobsScreen.-compact.-inspecting #sources { display: none; }
-    FailedJobsScreen.-compact.-inspecting #summary { display: none; }
-    FailedJobsScreen.-compact.-inspecting #watch { display: none; }
-    """
+    CSS_PATH = Path(__file__).with_name("failed_jobs.tcss")   # absolute: a subclass elsewhere finds it too
 
     BINDINGS = [
         Binding("escape", "back", "Back / cancel"),

@@ -15,6 +15,7 @@ terminal through ``safe_text`` / ``Text`` / PagedTable, never as markup.
 
 from __future__ import annotations
 
+from pathlib import Path
 import time
 from typing import Any, Callable
 
@@ -48,7 +49,7 @@ NARROW = 110
 
 
 class PermissionsScreen(Screen):
-    CSS_PATH = "permissions.tcss"
+    CSS_PATH = Path(__file__).with_name("permissions.tcss")   # absolute: a subclass elsewhere finds it too
     BINDINGS = [
         Binding("escape", "back", "Back / cancel"),
         Binding("p", "probe", "Probe endpoints"),
