@@ -114,7 +114,7 @@ def bench_failed_jobs_scan(quick: bool) -> list[Row]:
     from tests.bench_sim import SimulatorProcess
     from tui.api.session import Session
 
-    runs = 3 if quick else 5
+    runs = 2 if quick else 5             # --quick: a median of two (the serial walk, once, is most of its time)
     load_before = _load()
     with SimulatorProcess(seed=1, latency=LATENCY) as sim:
         tenant = _tenant(sim, "demo-partner")

@@ -6,7 +6,7 @@ Three walks, each checked row by row against the simulator's own data (no error,
 nothing twice), with time and memory (RSS of this process, which also runs the simulator):
 
 * the TUI explorer (the real app, headless) loads *all* of the 100,000 Microsoft 365 jobs with
-  ``L`` (quick: a 20-day window, about a fifth of them);
+  ``L`` (quick: a 10-day window, about a tenth of them);
 * the audit log (``aos.audit``, 400,000 records over 90 days; the API allows 7-day windows) is
   paged end to end, window after window, by the core Pager (quick: one 7-day window);
 * the partner failed-jobs scan (``tui/triage/``) over demo-partner (not in quick: the failed-jobs
@@ -96,7 +96,7 @@ async def _explorer_load_all(sim: Any, params: dict[str, str], timeout: float) -
 
 def _scenario_explorer(sim: Any, quick: bool) -> Row:
     now = datetime.now(timezone.utc)
-    days = 20 if quick else 100
+    days = 10 if quick else 100
     params = {"startTime": _iso(now - timedelta(days=days)), "finishTime": _iso(now + timedelta(days=1))}
     expected = [it["id"] for it in sim.dataset.select("m365.cloudbackupjobs", {}, params)]
     res = asyncio.run(_explorer_load_all(sim, params, timeout=900))
