@@ -1,7 +1,9 @@
 """Make the README's pictures from the demo: `python -m tests.screenshots [--out screenshots] [--png]`.
 
 Drives the real app against the embedded simulator (seed 1) with pilot scripts and saves an SVG
-per screen; `--png` also converts the main ones with rsvg-convert when it is installed. Run it
+per screen; `--png` also converts the main ones, with headless Chromium when it is installed (it
+lays the text out as a terminal does; rsvg-convert, the fallback, drops the blanks that start a
+run of text, so a line that begins with spaces is drawn shifted left). Run it
 whenever a screen changes. The world is frozen as in the snapshot tests (data and clocks at
 ``FROZEN``, a fixed port shown), so a screen that did not change gives the same picture.
 """
@@ -123,10 +125,30 @@ async def tour(sim, out: Path, size=(160, 48), suffix: str = "") -> list[Path]:
     return shots
 
 
+def _png_converter():
+    """SVG -> PNG: headless Chromium at the picture's own size, else rsvg-convert, else None."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is not None:
+        import re
+
+        def with_chromium(svg: Path, png: Path) -> None:
+            width, height = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg.read_text(encoding="utf-8")).groups()
+            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                            f"--window-size={round(float(width))},{round(float(height))}",
+                            f"--screenshot={png.resolve()}", svg.resolve().as_uri()],
+                           check=True, capture_output=True, timeout=120)
+        return with_chromium
+    rsvg = shutil.which("rsvg-convert")
+    if rsvg is not None:
+        return lambda svg, png: subprocess.run([rsvg, str(svg), "-o", str(png)], check=True)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.screenshots")
     ap.add_argument("--out", default="screenshots")
-    ap.add_argument("--png", action="store_true", help="also PNGs of the main screens (needs rsvg-convert)")
+    ap.add_argument("--png", action="store_true",
+                    help="also PNGs of the main screens (needs chromium or rsvg-convert)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -148,13 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     for p in shots:
         print(p)
     if args.png:
-        conv = shutil.which("rsvg-convert")
-        if conv is None:
-            print("rsvg-convert not found: apt-get install librsvg2-bin")
+        convert = _png_converter()
+        if convert is None:
+            print("neither chromium nor rsvg-convert found: apt-get install chromium (or librsvg2-bin)")
             return 1
         for p in shots:
             if p.stem in MAIN:
-                subprocess.run([conv, str(p), "-o", str(p.with_suffix(".png"))], check=True)
+                convert(p, p.with_suffix(".png"))
                 print(p.with_suffix(".png"))
     return 0
 
