@@ -144,3 +144,29 @@ async def test_notice_actions_are_clickable_spans_and_the_text_is_literal():
         box.show(Text("problem"), error=True)
         await settle(pilot)
         assert box.display and box.has_class("-error") and box.action_labels == []
+
+
+async def test_a_new_theme_recolours_the_notice_actions():
+    app = NoticeApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await settle(pilot)
+        box = app.query_one(NoticeBox)
+
+        def primary_background():
+            spans = [sp for sp in box.content.spans if "@click" in (getattr(sp.style, "meta", None) or {})]
+            return spans[0].style.bgcolor
+
+        before = primary_background()
+        app.theme = "nord"                        # another primary colour than textual-dark
+        await settle(pilot)
+        assert primary_background() != before
+
+
+async def test_a_cursor_set_before_the_table_is_laid_out_is_in_view_once_it_is():
+    app = TableApp(height=5)
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(CompactTable)
+        table.set_rows(COLUMNS, rows(20), cursor_key="k15")
+        table.styles.height = 4                   # laid out again, shorter
+        await settle(pilot)
+        assert table.cursor_row == 15 and any("tenant-15" in line for line in texts(table))

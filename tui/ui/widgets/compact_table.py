@@ -132,6 +132,9 @@ class CompactTable(ScrollView, can_focus=True):
         elif self.cursor_row >= top + shown:
             self.scroll_to(y=self.cursor_row - shown + 1, animate=False)
 
+    def on_resize(self) -> None:
+        self._keep_cursor_visible()         # a shorter table (or a cursor set before the first layout)
+
     def _page(self) -> int:
         return max(self.scrollable_content_region.height - 2, 1)
 

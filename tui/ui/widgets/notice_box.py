@@ -51,6 +51,17 @@ class NoticeBox(Static):
         if self.text is not None:
             self.update(self._content())
 
+    def notify_style_update(self) -> None:
+        """The actions carry their colours in the text: a new theme draws them again."""
+        super().notify_style_update()
+        if self.is_mounted and self.actions:          # once the component classes are styled too
+            self.call_later(self._restyle)
+
+    def _restyle(self) -> None:
+        content = self._content()
+        if content != self.content:                   # (hover and focus changes leave them alone)
+            self.update(content, layout=False)
+
     def _content(self) -> Text:
         content = self.text.copy() if self.text is not None else Text()
         if self.actions:
