@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -94,10 +95,12 @@ def bench_stream(quick: bool = False, scale: float | None = None, runs: int = 1)
                 ids.add(json.loads(line)["id"])
                 n += 1
         assert n == len(ids) == rows, (n, len(ids), rows)
-    s_t = sorted(t for t, _, _ in subject)[len(subject) // 2]
-    r_t = sorted(t for t, _, _ in reference)[len(reference) // 2]
-    s_cpu = sorted(c for _, _, c in subject)[len(subject) // 2]
-    r_cpu = sorted(c for _, _, c in reference)[len(reference) // 2]
+    # statistics.median: of two runs, their mean (sorted(...)[n // 2] took the slower of the two,
+    # so one slow run of either side moved the ratio by its whole excess)
+    s_t = statistics.median(t for t, _, _ in subject)
+    r_t = statistics.median(t for t, _, _ in reference)
+    s_cpu = statistics.median(c for _, _, c in subject)
+    r_cpu = statistics.median(c for _, _, c in reference)
     s_rate, r_rate = rows / s_t, rows / r_t
     peak = max(mb for _, mb, _ in subject)
     ref_peak = max(mb for _, mb, _ in reference)
