@@ -17,6 +17,7 @@ from tests.ui_helpers import make_app, screen_text, settle, wait_until
 from tui.triage import FailedJob, JobError, SourceState
 from tui.ui.failed_jobs.render import errors_text, source_line, summary_text
 from tui.ui.failed_jobs.screen import FailedJobsScreen
+from tui.ui.failed_jobs.table import NARROW_CAPS
 from tui.ui.widgets.inspector import ExchangeInspector
 from tui.ui.widgets.paged_table import PagedTable
 
@@ -124,6 +125,43 @@ class TestTenant:
             await pilot.press("escape")                       # closes the detail first
             await settle(pilot)
             assert not screen.query_one("#detail").display and isinstance(app.screen, FailedJobsScreen)
+
+
+class TestNarrow:
+    """At 80 columns a row's outcome shows without scrolling sideways: the status and start follow
+    the service, and the customer and job type are capped (at 40 cells the job type alone pushed
+    the status off screen). Wide again, the wide order and widths come back."""
+
+    @staticmethod
+    def header(screen) -> str:
+        return table(screen).render_line(0).text
+
+    async def test_the_status_is_on_an_80_column_screen_and_the_wide_layout_returns(self, tmp_path, sim, monkeypatch):
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+        app = make_app(sim, tmp_path / "config.toml")
+        async with app.run_test(size=SIZE) as pilot:
+            for tenant, first in (("demo-aos", "service"), ("demo-partner", "customer / tenant")):
+                screen = await open_failed(pilot, tenant)
+                await until_done(pilot, screen)
+                t = table(screen)
+                head = self.header(screen)
+                assert "status" in head and ("start" in head or tenant == "demo-partner"), head
+                assert t.preferred[1] == first and t.preferred.index("status") == t.preferred.index("service") + 1
+                assert all(t.store.widths[t.store.ids[k]] <= cap for k, cap in NARROW_CAPS.items()
+                           if k in t.store.ids)
+                shown = t.render_line(1).text               # the first row: its status on screen too
+                job = t.job_of(t.current_row())
+                assert str(job.row()["status"])[:6] in shown
+                if tenant == "demo-aos":
+                    await pilot.resize_terminal(160, 48)
+                    await settle(pilot)
+                    assert t.preferred[1:5] == ["service", "job type", "job id", "status"]
+                    assert max(t.store.widths) > max(NARROW_CAPS.values())      # the job type is whole again
+                    await pilot.resize_terminal(*SIZE)
+                    await settle(pilot)
+                    assert t.preferred.index("status") == 2
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: not isinstance(app.screen, FailedJobsScreen))
 
 
 class TestControls:

@@ -102,8 +102,8 @@ class TestNewSinceTheLastLook:
             await settle(pilot)
             jobs = screen.visible_jobs()
             assert jobs[0].job_id == failed_id and marked(screen) == [failed_id]
-            top = next(ln for ln in screen_text(pilot.app).splitlines() if failed_id[:9] in ln)
-            assert top.lstrip().startswith("●")                 # visible at 80 columns
+            top = screen.query_one(JobTable).render_line(1).text    # the first row, as drawn at 80 columns
+            assert top.lstrip().startswith("●") and jobs[0].service in top and "Failed" in top
             table = screen.query_one(JobTable)
             for reverse in (False, True):                       # any sort, either way: the new one first
                 table.sort_by("job id", reverse=reverse)

@@ -426,3 +426,18 @@ async def test_the_first_rows_that_need_a_scrollbar_still_lay_it_out():
         await settle(pilot)
         assert table.show_horizontal_scrollbar and table.show_vertical_scrollbar
         assert table.max_scroll_x > 0 and table.max_scroll_y > 0
+
+
+def test_column_caps_narrow_and_widen_a_column_from_its_cells():
+    store = RowStore(["name", "note"], max_width=40)
+    store.append([{"name": "n" * 30, "note": "é" * 35}, {"name": "short", "note": "x"}])
+    assert store.widths == [30, 35]
+    assert store.set_caps({"note": 10}) is True and store.widths == [30, 10]
+    store.append([{"name": "m" * 50, "note": "y" * 50}])             # appends respect both caps
+    assert store.widths == [40, 10]
+    assert store.set_caps({"note": 10}) is False                      # the same caps: nothing to do
+    assert store.set_caps({}) is True and store.widths == [40, 40]    # measured again from the cells
+    store.set_caps({"note": 12})
+    store.clear()
+    store.append([{"name": "a", "note": "z" * 30}])
+    assert store.caps == {"note": 12} and store.widths == [4, 12]     # clear keeps the caps

@@ -107,8 +107,8 @@ class FailedJobsScreen(Screen):
         yield SourceList(id="sources")
         yield Static("", id="summary")
         yield WatchLine(self.model, id="watch")
-        yield ResultsPane(table=JobTable(id="jobs", empty_text="No failed jobs yet"), detail=JobDetail(id="detail"),
-                          id="results")
+        table = JobTable(id="jobs", empty_text="No failed jobs yet", narrow=self.app.size.width < NARROW_W)
+        yield ResultsPane(table=table, detail=JobDetail(id="detail"), id="results")
         yield Footer()
 
     @property
@@ -144,6 +144,8 @@ class FailedJobsScreen(Screen):
     def _resize_classes(self, size: Size | None = None) -> None:
         size = size or self.size
         self.set_class(size.width < NARROW_W or size.height < NARROW_H, "-compact")
+        for table in self.query(JobTable):     # none yet when compose asks
+            table.set_narrow(size.width < NARROW_W)
 
     def on_session_ready(self, message: SessionReady) -> None:
         if message.session is not None and message.session is self.session:

@@ -15,6 +15,11 @@ from tui.ui.failed_jobs.render import NEW_MARK
 from tui.ui.widgets.paged_table import PagedTable
 
 NEW_COLUMN = "new"
+#: below the screen's narrow width (80 columns, say): the status and start come right after the
+#: service, and the two long text columns are capped, so that a row's outcome shows without
+#: scrolling sideways (at 40 cells, the job type alone pushed the status off an 80-column screen)
+NARROW_FIRST = ("service", "status", "start")         # the last two moved to just after the first
+NARROW_CAPS = {"customer / tenant": 20, "job type": 28}
 
 
 def _pinned(row: Any) -> bool:
@@ -22,10 +27,12 @@ def _pinned(row: Any) -> bool:
 
 
 class JobTable(PagedTable):
-    def __init__(self, *, id: str | None = None, empty_text: str = "No rows") -> None:
+    def __init__(self, *, id: str | None = None, empty_text: str = "No rows", narrow: bool = False) -> None:
         super().__init__(id=id, empty_text=empty_text, preferred=[NEW_COLUMN, *TABLE_COLUMNS],
-                         row_style_fn=self._severity, pin_fn=_pinned)
+                         row_style_fn=self._severity, pin_fn=_pinned, column_caps=NARROW_CAPS if narrow else None)
         self._row_job: dict[int, FailedJob] = {}      # id(row) -> the job it shows
+        self._partner = False
+        self._narrow = narrow
 
     def job_of(self, row: Any) -> FailedJob | None:
         return self._row_job.get(id(row))
@@ -60,11 +67,24 @@ class JobTable(PagedTable):
 
     def set_columns(self, partner: bool) -> None:
         """A partner's table starts with the customer; a tenant's own has it last (it is always the tenant)."""
+        self._partner = partner
         cols = list(TABLE_COLUMNS)
         if not partner:
             cols.remove("customer / tenant")
             cols.append("customer / tenant")
+        if self._narrow:
+            rest = [c for c in cols if c not in NARROW_FIRST[1:]]
+            at = rest.index(NARROW_FIRST[0]) + 1
+            cols = rest[:at] + list(NARROW_FIRST[1:]) + rest[at:]
         self.preferred = [NEW_COLUMN, *cols]
+
+    def set_narrow(self, narrow: bool) -> None:
+        """The narrow screen's column order and caps (``NARROW_FIRST``, ``NARROW_CAPS``), or the wide one's."""
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self.column_caps = NARROW_CAPS if narrow else {}
+        self.set_columns(self._partner)
 
     def clear_jobs(self, keep_view: bool = False) -> None:
         """No rows; sorted newest first, unfiltered, unless ``keep_view`` keeps the sort and filter."""

@@ -90,6 +90,7 @@ class PagedTable(VirtualLines):
         row_style_fn: Callable[[Any], Severity] | None = None,
         pin_fn: Callable[[Any], bool] | None = None,
         max_column_width: int = 40,
+        column_caps: dict[str, int] | None = None,
         empty_text: str = "No rows",
         name: str | None = None,
         id: str | None = None,
@@ -97,7 +98,7 @@ class PagedTable(VirtualLines):
         disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._store = RowStore(preferred, max_width=max_column_width)
+        self._store = RowStore(preferred, max_width=max_column_width, caps=column_caps)
         self._rows = RowOrder(self._store, pinned=pin_fn)   # pin_fn: rows sorted first (RowOrder.pinned)
         self._empty_text = empty_text
         self._cursor_col = 0
@@ -176,6 +177,17 @@ class PagedTable(VirtualLines):
         current = self.cursor_column_key
         self._store.set_preferred(keys)
         self._layout_changed(keep_column=current)
+
+    @property
+    def column_caps(self) -> dict[str, int]:
+        """Widths some columns may not exceed (key → cells); the others stop at ``max_column_width``."""
+        return dict(self._store.caps)
+
+    @column_caps.setter
+    def column_caps(self, caps: dict[str, int]) -> None:
+        current = self.cursor_column_key
+        if self._store.set_caps(caps):
+            self._layout_changed(keep_column=current)
 
     @property
     def row_style_fn(self) -> Callable[[Any], Severity] | None:

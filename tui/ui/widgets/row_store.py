@@ -56,7 +56,7 @@ class RowStore:
     * ``keys``: column id → key; ``order``: the display order (column ids),
       ``preferred`` keys first in their given order, then discovery order.
     * ``widths``: per column id, max cell width in cells (header included),
-      capped at ``max_width``.
+      capped at ``max_width`` or at the column's own cap in ``caps`` (key → width).
     """
 
     def __init__(
@@ -64,9 +64,12 @@ class RowStore:
         preferred: Sequence[str] = (),
         max_width: int = 40,
         cell_max_len: int = 200,
+        caps: dict[str, int] | None = None,
     ) -> None:
         self.max_width = max_width
         self.cell_max_len = cell_max_len
+        self.caps: dict[str, int] = dict(caps or {})
+        self._caps: list[int] = []          # per column id: its cap
         self.rows: list[Any] = []
         self.cells: list[tuple[str, ...]] = []
         self.hay: list[str] = []
@@ -98,7 +101,9 @@ class RowStore:
         cid = len(self.keys)
         self.keys.append(key)
         self.ids[key] = cid
-        self.widths.append(min(cell_len(safe_text(key)), self.max_width))
+        cap = self.caps.get(key, self.max_width)
+        self._caps.append(cap)
+        self.widths.append(min(cell_len(safe_text(key)), cap))
         if key in self._preferred_rank:
             self._reorder()
         else:
@@ -109,7 +114,7 @@ class RowStore:
         """Append rows; return True when columns or column widths changed."""
         ids = self.ids
         widths = self.widths
-        cap = self.max_width
+        caps = self._caps
         max_len = self.cell_max_len
         changed = False
         out_rows = self.rows
@@ -137,13 +142,39 @@ class RowStore:
                 cells[cid] = text
                 n = len(text)
                 if n > widths[cid] or not text.isascii():
-                    w = min(cell_len(text), cap)
+                    w = min(cell_len(text), caps[cid])
                     if w > widths[cid]:
                         widths[cid] = w
                         changed = True
             out_rows.append(row)
             out_cells.append(tuple(cells))
             out_hay.append("\t".join(cells).lower())
+        return changed
+
+    def set_caps(self, caps: dict[str, int]) -> bool:
+        """Cap these columns' widths (the others at ``max_width``); True when a width changed.
+        Measures every cell of a column whose cap changed: O(rows) once, not on every append."""
+        caps = dict(caps)
+        if caps == self.caps:
+            return False
+        self.caps = caps
+        changed = False
+        for cid, key in enumerate(self.keys):
+            cap = caps.get(key, self.max_width)
+            if cap == self._caps[cid]:
+                continue
+            self._caps[cid] = cap
+            width = cell_len(safe_text(key))
+            for cells in self.cells:
+                if cid < len(cells) and width < cap:
+                    text = cells[cid]
+                    n = len(text) if text.isascii() else cell_len(text)
+                    if n > width:
+                        width = n
+            width = min(width, cap)
+            if width != self.widths[cid]:
+                self.widths[cid] = width
+                changed = True
         return changed
 
     def key_at(self, column: int) -> str | None:
@@ -170,7 +201,7 @@ class RowStore:
 
     def clear(self) -> None:
         preferred = list(self._preferred_rank)
-        self.__init__(preferred, self.max_width, self.cell_max_len)  # type: ignore[misc]
+        self.__init__(preferred, self.max_width, self.cell_max_len, self.caps)  # type: ignore[misc]
 
 
 def sort_key(value: Any) -> tuple | None:
