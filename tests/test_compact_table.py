@@ -87,7 +87,7 @@ async def test_replacing_the_rows_keeps_the_cursor_on_its_key_or_in_range():
     async with app.run_test(size=(40, 12)) as pilot:
         table = app.query_one(CompactTable)
         table.set_rows(COLUMNS, rows(5))
-        table.move_cursor(3)
+        table.move_cursor_to(3)
         table.set_rows(COLUMNS, rows(5)[1:], cursor_key="k3")
         assert table.cursor_key == "k3" and table.cursor_row == 2
         table.set_rows(COLUMNS, rows(2))

@@ -180,7 +180,7 @@ class TenantScreen(Screen):
         key = self._key_of(name)
         if key is not None:
             table = self.query_one(TenantTable)
-            table.move_cursor(table.row_index(key))
+            table.move_cursor_to(table.row_index(key))
         return key is not None
 
     # -- the notice above the table ------------------------------------------------------------------
@@ -275,7 +275,7 @@ class TenantScreen(Screen):
         self._forget_session(name)
         self.refresh_tenants(reload=True)
         # the row that took the deleted tenant's place (or the new last row)
-        table.move_cursor(row)  # kept in range by the table
+        table.move_cursor_to(row)  # kept in range by the table
         self._update_detail()
         if removed:
             self.notify(f"Deleted tenant {safe_text(name, 64)}", markup=False)

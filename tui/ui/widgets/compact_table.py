@@ -7,8 +7,9 @@ of an empty Textual app's start-up) with a plain text in its place. A tenant lis
 rows, so this draws them directly: a header that stays put, zebra rows, a row cursor, and the
 last column cropped with an ellipsis when the width runs out (instead of a horizontal scrollbar).
 
-Cells are ``rich.text.Text`` (user text, never markup). Keys: up/down, page up/down, home/end;
-a click highlights a row and a click on the highlighted row selects it, as in ``DataTable``.
+Cells are ``rich.text.Text`` (user text, never markup). Built on ``VirtualLines`` (the line-API
+scaffolding PagedTable and JsonView share: the cursor keys, the fixed header line, the style
+cache); a click highlights a row and a click on the highlighted row selects it, as in ``DataTable``.
 """
 
 from __future__ import annotations
@@ -18,44 +19,37 @@ from collections.abc import Sequence
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tui.ui.widgets.virtual_lines import VirtualLines, cursor_bindings
 
 __all__ = ["CompactTable"]
 
 PAD = 1  # blank cells on each side of a cell, as DataTable's cell_padding
 
 
-class CompactTable(ScrollView, can_focus=True):
+class CompactTable(VirtualLines):
     """Rows of Text cells under a fixed header; ``cursor_row`` is the highlighted row."""
 
-    COMPONENT_CLASSES = {"compact-table--header", "compact-table--cursor", "compact-table--even-row"}
+    HEADER_LINES = 1
+    COMPONENT_PREFIX = "compact-table"
+    COMPONENT_NAMES = ("header", "cursor", "even-row")
     DEFAULT_CSS = """
     CompactTable {
-        background: $surface; color: $foreground; height: auto; max-height: 100%;
-        overflow-x: hidden; overflow-y: auto;
+        height: auto; max-height: 100%; overflow-x: hidden; overflow-y: auto;
         & > .compact-table--header { text-style: bold; background: $panel; color: $foreground; }
         & > .compact-table--even-row { background: $surface-lighten-1 50%; }
         & > .compact-table--cursor { background: $block-cursor-blurred-background;
                                      color: $block-cursor-blurred-foreground;
                                      text-style: $block-cursor-blurred-text-style; }
-        &:focus { background-tint: $foreground 5%;
-                  & > .compact-table--cursor { background: $block-cursor-background;
-                                               color: $block-cursor-foreground;
-                                               text-style: $block-cursor-text-style; } }
+        &:focus > .compact-table--cursor { background: $block-cursor-background;
+                                           color: $block-cursor-foreground;
+                                           text-style: $block-cursor-text-style; }
     }
     """
-    BINDINGS = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-    ]
+    BINDINGS = cursor_bindings("row", "First row", "Last row")
 
     class RowHighlighted(Message):
         """The cursor moved to another row (or the rows were replaced)."""
@@ -77,7 +71,6 @@ class CompactTable(ScrollView, can_focus=True):
         self._keys: list[str] = []
         self._rows: list[list[Text]] = []
         self._widths: list[int] = []
-        self.cursor_row = 0
 
     # -- data ------------------------------------------------------------------------------------
     def set_rows(self, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[Text]]],
@@ -88,18 +81,22 @@ class CompactTable(ScrollView, can_focus=True):
         self._rows = [list(cells) for _key, cells in rows]
         self._widths = [max([len(label)] + [row[i].cell_len for row in self._rows if i < len(row)])
                         for i, label in enumerate(self.columns)]
-        self.virtual_size = Size(0, len(self._rows) + 1)
+        self.set_virtual_size(Size(0, len(self._rows) + 1))
         if cursor_key in self._keys:
             row = self._keys.index(cursor_key)
         else:
-            row = min(self.cursor_row, max(len(self._rows) - 1, 0))
-        self.cursor_row = -1  # the rows changed: announce the highlighted one even if its index did not
-        self.move_cursor(row)
+            row = min(self._cursor, max(len(self._rows) - 1, 0))
+        self._cursor = -1  # the rows changed: announce the highlighted one even if its index did not
+        self.move_cursor_to(row)
         self.refresh()
 
     @property
     def row_count(self) -> int:
         return len(self._rows)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
 
     def get_row_at(self, row: int) -> list[Text]:
         return self._rows[row]
@@ -109,86 +106,51 @@ class CompactTable(ScrollView, can_focus=True):
 
     @property
     def cursor_key(self) -> str | None:
-        return self.key_at(self.cursor_row)
+        return self.key_at(self._cursor)
 
     def row_index(self, key: str) -> int:
         return self._keys.index(key)
 
     # -- cursor ----------------------------------------------------------------------------------
-    def move_cursor(self, row: int) -> None:
-        row = min(max(row, 0), max(len(self._rows) - 1, 0))
-        if row == self.cursor_row:
+    def move_cursor_to(self, index: int) -> None:
+        row = min(max(index, 0), max(len(self._rows) - 1, 0))
+        if row == self._cursor:
             return
-        self.cursor_row = row
+        self._cursor = row
         self._keep_cursor_visible()
         self.refresh()
         self.post_message(self.RowHighlighted(self, row, self.key_at(row)))
 
     def _keep_cursor_visible(self) -> None:
-        shown = max(self.scrollable_content_region.height - 1, 1)  # the header line is not a row
-        top = round(self.scroll_offset.y)
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False)
-        elif self.cursor_row >= top + shown:
-            self.scroll_to(y=self.cursor_row - shown + 1, animate=False)
+        self.scroll_to(y=self.scroll_y_for(self._cursor), animate=False)
 
     def on_resize(self) -> None:
         self._keep_cursor_visible()         # a shorter table (or a cursor set before the first layout)
 
-    def _page(self) -> int:
-        return max(self.scrollable_content_region.height - 2, 1)
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor_row + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(self.cursor_row - self._page())
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self.cursor_row + self._page())
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
-    def action_last(self) -> None:
-        self.move_cursor(len(self._rows) - 1)
-
     def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y < 1:
-            return  # the header
-        row = offset.y - 1 + round(self.scroll_offset.y)
-        if not 0 <= row < len(self._rows):
-            return
+        row = self.line_at(event)
+        if row is None or not 0 <= row < len(self._rows):
+            return                          # the header, or below the last row
         event.stop()
-        if row == self.cursor_row:
+        if row == self._cursor:
             self.post_message(self.RowSelected(self, row, self.key_at(row)))
         else:
-            self.move_cursor(row)
+            self.move_cursor_to(row)
 
     # -- drawing ---------------------------------------------------------------------------------
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if y == 0:
-            cells = [Text(label) for label in self.columns]
-            style = self.get_component_rich_style("compact-table--header")
-        else:
-            row = y - 1 + round(self.scroll_offset.y)
-            if not 0 <= row < len(self._rows):
-                return Strip.blank(width, self.rich_style)
-            cells = self._rows[row]
-            if row == self.cursor_row:
-                style = self.get_component_rich_style("compact-table--cursor")
-            elif row % 2:
-                style = self.get_component_rich_style("compact-table--even-row")
-            else:
-                style = self.rich_style
-        return self._line(cells, style, width)
+    def _line_total(self) -> int:
+        return len(self._rows)
 
-    def _line(self, cells: Sequence[Text], style: Style, width: int) -> Strip:
+    def header_strip(self, y: int) -> Strip:
+        return self._line([Text(label) for label in self.columns], self._style("header"))
+
+    def content_strip(self, index: int) -> tuple[Strip, Style]:
+        name = "cursor" if index == self._cursor else "even-row" if index % 2 else None
+        style = self._style(name)
+        return self._line(self._rows[index], style), style
+
+    def _line(self, cells: Sequence[Text], style: Style) -> Strip:
+        width = self._viewport_width()
         line = Text(style=style, no_wrap=True, overflow="ellipsis", end="")
         for cell, cell_width in zip(cells, self._widths):
             line.append(" " * PAD)
