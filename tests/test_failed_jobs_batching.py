@@ -7,7 +7,7 @@ lay the screen out again when nothing changed size. Counted, not timed (speed li
 from __future__ import annotations
 
 from tests.test_failed_jobs_ui import open_failed, until_done
-from tests.ui_helpers import make_app, settle, wait_until
+from tests.ui_helpers import make_app, record_layouts, settle, wait_until
 from tui.ui.failed_jobs import screen as screen_module
 from tui.ui.failed_jobs.messages import ScanUpdate
 from tui.ui.failed_jobs.screen import FailedJobsScreen
@@ -90,13 +90,7 @@ class TestBatches:
             await settle(pilot)
             await pilot.pause(screen_module.REDRAW * 2)      # nothing the scan scheduled is still to come
             status = screen.pane.query_one("#status")
-            layouts: list[bool] = []
-            original = status.refresh
-
-            def refresh(*args, layout: bool = False, **kwargs):
-                layouts.append(layout)
-                return original(*args, layout=layout, **kwargs)
-            status.refresh = refresh
+            layouts = record_layouts(status)
             for _ in range(5):
                 screen.render_status()                   # the same line again: a repaint, no layout
             assert layouts == [False] * 5

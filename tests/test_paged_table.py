@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-from tests.ui_helpers import settle
+from tests.ui_helpers import record_layouts, settle
 from tui.ui.widgets import row_store as pt_module  # the cells are computed where the rows are stored
 from tui.ui.widgets.paged_table import PagedTable, RowStore, fit_cell
 
@@ -398,13 +398,7 @@ async def test_columns_widening_as_rows_arrive_do_not_lay_the_screen_out():
         table.append_rows([{"id": i, "name": "n" * 30, "note": "x" * 30} for i in range(50)])
         await settle(pilot)
         assert table.show_vertical_scrollbar and table.show_horizontal_scrollbar
-        layouts: list[bool] = []
-        original = table.refresh
-
-        def refresh(*args, layout: bool = False, **kwargs):
-            layouts.append(layout)
-            return original(*args, layout=layout, **kwargs)
-        table.refresh = refresh
+        layouts = record_layouts(table)
         width = table.virtual_size.width
         table.append_rows([{"id": 99, "name": "n" * 60, "note": "x"}])      # the name column widens
         await settle(pilot)

@@ -53,6 +53,18 @@ async def steady_cursors(pilot) -> None:
     await pilot.pause()
 
 
+def record_layouts(widget) -> list[bool]:
+    """From now on, the ``layout`` flag of every ``widget.refresh`` call (a repaint is False)."""
+    layouts: list[bool] = []
+    original = widget.refresh
+
+    def refresh(*args, layout: bool = False, **kwargs):
+        layouts.append(layout)
+        return original(*args, layout=layout, **kwargs)
+    widget.refresh = refresh
+    return layouts
+
+
 async def wait_until(pilot, predicate, rounds: int = 400) -> None:
     """Process events until ``predicate()`` holds (bounded; for states that need many messages)."""
     for _ in range(rounds):
